@@ -1,0 +1,201 @@
+"""Labelled snippets: reading JSONL/CSV/`datasets`, validating them, and splitting them."""
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from .config import TrainingConfig
+
+SPLITS = ("train", "validation", "test")
+_SUFFIXES = (".jsonl", ".csv")
+MAX_REPORTED = 20
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    labels: tuple[str, ...]
+    lang: str = ""
+    id: str = ""
+    where: str = ""  # "file, line N": where the row came from, for error messages
+
+
+class DataError(ValueError):
+    """Bad labelled data; the message lists every problem found (file, line, field), not just the first."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        shown = "\n  ".join(self.problems[:MAX_REPORTED])
+        more = len(self.problems) - MAX_REPORTED
+        super().__init__(f"{len(self.problems)} problem(s) in the data:\n  {shown}" + (f"\n  ... and {more} more" if more > 0 else ""))
+
+
+def dedup_key(text: str) -> str:
+    """Texts that differ only in case, spacing or punctuation count as duplicates."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _parse_labels(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            value = json.loads(value)
+        else:
+            return [v.strip() for v in re.split(r"[;|,]", value) if v.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of type names")
+    return list(value)
+
+
+def _row_to_example(row: Any, where: str, label_names: Sequence[str], problems: list[str]) -> Example | None:
+    if not isinstance(row, dict):
+        problems.append(f"{where}: expected an object with `text` and `labels`")
+        return None
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        problems.append(f"{where}, field `text`: empty or missing")
+        return None
+    if "labels" not in row:
+        problems.append(f"{where}, field `labels`: missing (use [] for no event)")
+        return None
+    try:
+        labels = _parse_labels(row["labels"])
+    except ValueError as exc:
+        problems.append(f"{where}, field `labels`: {exc}")
+        return None
+    unknown = [label for label in labels if label not in label_names]
+    if unknown:
+        problems.append(f"{where}, field `labels`: unknown type(s) {unknown}; known: {list(label_names)}")
+        return None
+    ordered = tuple(name for name in label_names if name in labels)
+    return Example(text, ordered, str(row.get("lang") or ""), str(row.get("id") or ""), where)
+
+
+def _rows(path: Path, problems: list[str]) -> Iterable[tuple[int, Any]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        if path.suffix == ".csv":
+            for line, row in enumerate(csv.DictReader(f), start=2):
+                yield line, row
+            return
+        for line, raw in enumerate(f, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield line, json.loads(raw)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{path}, line {line}: not valid JSON ({exc.msg})")
+
+
+def _finish(rows: Iterable[tuple[str, Any]], label_names: Sequence[str], problems: list[str]) -> list[Example]:
+    examples, seen = [], {}
+    for where, row in rows:
+        ex = _row_to_example(row, where, label_names, problems)
+        if ex is None:
+            continue
+        key = dedup_key(ex.text)
+        if key in seen:
+            problems.append(f"{where}, field `text`: duplicate of {seen[key]}")
+            continue
+        seen[key] = where
+        examples.append(ex)
+    return examples
+
+
+def read_examples(path: str | Path, label_names: Sequence[str]) -> list[Example]:
+    """Read one JSONL or CSV file; raise `DataError` naming every bad row."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError([f"{path}: no such file"])
+    if path.suffix not in _SUFFIXES:
+        raise DataError([f"{path}: unsupported format (use {' or '.join(_SUFFIXES)})"])
+    problems: list[str] = []
+    examples = _finish(((f"{path}, line {n}", row) for n, row in _rows(path, problems)), label_names, problems)
+    if problems:
+        raise DataError(problems)
+    return examples
+
+
+def examples_from_dataset(dataset: Any, label_names: Sequence[str], name: str = "dataset") -> list[Example]:
+    """Read a `datasets.Dataset` (or any sequence of dicts) with the same checks as a file."""
+    problems: list[str] = []
+    examples = _finish(((f"{name}, row {i}", dict(row)) for i, row in enumerate(dataset)), label_names, problems)
+    if problems:
+        raise DataError(problems)
+    return examples
+
+
+def find_split_file(data_dir: str | Path, split: str) -> Path | None:
+    for suffix in _SUFFIXES:
+        candidate = Path(data_dir) / f"{split}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def check_disjoint(splits: dict[str, list[Example]]) -> None:
+    """A text in two splits would leak the answer into the score."""
+    problems, owner = [], {}
+    for split in SPLITS:
+        for ex in splits.get(split, []):
+            key = dedup_key(ex.text)
+            if key in owner and owner[key][0] != split:
+                problems.append(f"{ex.where}, field `text`: also in the {owner[key][0]} split ({owner[key][1]})")
+            owner.setdefault(key, (split, ex.where))
+    if problems:
+        raise DataError(problems)
+
+
+def split_examples(examples: Sequence[Example], fractions: tuple[float, float], seed: int) -> dict[str, list[Example]]:
+    """Stratified train/validation/test split: each label combination is spread across splits in proportion."""
+    val_frac, test_frac = fractions
+    if not (0 <= val_frac < 1 and 0 <= test_frac < 1 and val_frac + test_frac < 1):
+        raise ValueError(f"split_fractions {fractions}: each must be in [0, 1) and their sum below 1")
+    groups: dict[tuple[str, ...], list[Example]] = defaultdict(list)
+    for ex in examples:
+        groups[ex.labels].append(ex)
+    rng = random.Random(seed)
+    out: dict[str, list[Example]] = {s: [] for s in SPLITS}
+    carry = {"validation": 0.0, "test": 0.0}  # fractional remainders, so rare combinations still reach every split
+    for combo in sorted(groups):
+        members = groups[combo][:]
+        rng.shuffle(members)
+        taken = 0
+        for split, frac in (("validation", val_frac), ("test", test_frac)):
+            exact = len(members) * frac + carry[split]
+            n = int(exact)
+            carry[split] = exact - n
+            out[split].extend(members[taken : taken + n])
+            taken += n
+        out["train"].extend(members[taken:])
+    for split in SPLITS:
+        rng.shuffle(out[split])
+    return out
+
+
+def load_splits(config: "TrainingConfig", label_names: Sequence[str]) -> dict[str, list[Example]]:
+    """Train/validation/test examples as the config names them, split from train when not given."""
+    files = {split: getattr(config, f"{split}_file") or None for split in SPLITS}
+    if config.data_dir:
+        for split in SPLITS:
+            files[split] = files[split] or find_split_file(config.data_dir, split)
+    if not files["train"]:
+        raise DataError([f"no training data: set train_file, or data_dir to a folder with train.jsonl/.csv "
+                         f"(data_dir={config.data_dir!r})"])
+    splits = {split: read_examples(path, label_names) for split, path in files.items() if path}
+    if "validation" not in splits or "test" not in splits:
+        val_frac, test_frac = config.split_fractions
+        fractions = (0.0 if "validation" in splits else val_frac, 0.0 if "test" in splits else test_frac)
+        parts = split_examples(splits["train"], fractions, config.seed)
+        splits = {"train": parts["train"], "validation": splits.get("validation", parts["validation"]),
+                  "test": splits.get("test", parts["test"])}
+    check_disjoint(splits)
+    return splits

@@ -1,0 +1,122 @@
+"""`EventClassifier`: load a trained model folder and tag paragraphs with event types."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer
+
+from .modeling import EventModel
+from .windows import encode_windows
+
+SETTINGS_NAME = "eventclf.json"  # written last: its presence marks a complete model folder
+
+
+@dataclass(frozen=True)
+class Prediction:
+    labels: tuple[str, ...]  # types above their threshold, highest score first; () = no event
+    scores: dict[str, float]  # probability of every type
+
+
+def resolve_device(device: str | None) -> torch.device:
+    if device in (None, "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} asked for, but torch sees no CUDA GPU")
+    return torch.device(device)
+
+
+def check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("texts must be a list of strings; for one paragraph pass [text]")
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            hint = " (decode bytes first, e.g. text.decode('utf-8'))" if isinstance(text, bytes) else ""
+            raise TypeError(f"texts[{i}] is {type(text).__name__}, not str{hint}: {text!r:.80}")
+    return texts
+
+
+class EventClassifier:
+    """Multi-label event tagger. Paragraphs longer than the model's window are split into overlapping windows
+    and each type takes its highest probability over the windows, so an event late in a long paragraph counts."""
+
+    def __init__(self, model: EventModel, tokenizer, thresholds: Mapping[str, float], text_prefix: str = "",
+                 max_length: int = 256, device: str | None = None):
+        self.device = resolve_device(device)
+        self.model = model.to(self.device).eval()
+        self.tokenizer = tokenizer
+        self.text_prefix = text_prefix
+        self.max_length = max_length
+        self.thresholds = {name: float(thresholds.get(name, 0.5)) for name in model.labels}
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.model.labels
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, device: str | None = None) -> "EventClassifier":
+        path = Path(path)
+        settings_file = path / SETTINGS_NAME
+        if not settings_file.is_file():
+            raise FileNotFoundError(f"{path} is not an eventclf model folder (no {SETTINGS_NAME}); "
+                                    f"train one with `eventclf train` or check the path")
+        settings = json.loads(settings_file.read_text(encoding="utf-8"))
+        return cls(EventModel.from_folder(path), AutoTokenizer.from_pretrained(path), settings["thresholds"],
+                   settings.get("text_prefix", ""), settings.get("max_length", 256), device)
+
+    def save_settings(self, path: str | Path) -> None:
+        settings = {"thresholds": self.thresholds, "text_prefix": self.text_prefix, "max_length": self.max_length}
+        (Path(path) / SETTINGS_NAME).write_text(json.dumps(settings, indent=2), encoding="utf-8")
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Probabilities, shape (len(texts), len(self.labels)), columns in `self.labels` order."""
+        texts = check_texts(texts)
+        probs = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        live = [i for i, t in enumerate(texts) if t.strip()]  # blank text: no event, nothing to run
+        if not live:
+            return probs
+        windows, owners = encode_windows(self.tokenizer, [texts[i] for i in live], self.text_prefix, self.max_length)
+        window_probs = self._run(windows, batch_size)
+        for w, owner in enumerate(owners):
+            row = live[owner]
+            probs[row] = np.maximum(probs[row], window_probs[w])
+        return probs
+
+    def _run(self, windows: list[list[int]], batch_size: int) -> np.ndarray:
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))  # similar lengths share a batch
+        out = np.empty((len(windows), len(self.labels)), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                idx = order[start : start + batch_size]
+                batch = self.tokenizer.pad({"input_ids": [windows[i] for i in idx]}, return_tensors="pt")
+                batch = {k: v.to(self.device) for k, v in batch.items()}
+                logits = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])["logits"]
+                out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
+        return out
+
+    def predict(self, texts: Sequence[str], threshold: float | Mapping[str, float] | None = None,
+                top_k: int | None = None, batch_size: int = 32) -> list[Prediction]:
+        """Tag each text. `threshold` overrides the tuned thresholds (one number, or per type); `top_k` keeps at
+        most that many of the types above threshold."""
+        cut = self._thresholds(threshold)
+        results = []
+        for row in self.predict_proba(texts, batch_size):
+            scores = {name: float(p) for name, p in zip(self.labels, row)}
+            above = sorted((n for n in self.labels if scores[n] >= cut[n]), key=scores.get, reverse=True)
+            results.append(Prediction(tuple(above[:top_k] if top_k else above), scores))
+        return results
+
+    def _thresholds(self, threshold: float | Mapping[str, float] | None) -> dict[str, float]:
+        if threshold is None:
+            return self.thresholds
+        if isinstance(threshold, Mapping):
+            unknown = set(threshold) - set(self.labels)
+            if unknown:
+                raise ValueError(f"threshold for unknown type(s) {sorted(unknown)}; types: {list(self.labels)}")
+            return {**self.thresholds, **{k: float(v) for k, v in threshold.items()}}
+        return dict.fromkeys(self.labels, float(threshold))

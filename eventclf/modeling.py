@@ -1,0 +1,73 @@
+"""The network: any Hugging Face encoder, mean pooling, and one sigmoid output per event type."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+from transformers import AutoConfig, AutoModel, PretrainedConfig
+
+WEIGHTS_NAME = "model.safetensors"
+
+
+class EventModel(nn.Module):
+    """Encoder + masked mean pooling + linear head; `forward` returns the multi-label BCE loss when given labels.
+
+    Mean pooling rather than a [CLS] pooler: E5 was trained with mean pooling and ships no pooler weights.
+    """
+
+    def __init__(self, encoder: nn.Module, dropout: float = 0.1, pos_weight: torch.Tensor | None = None):
+        super().__init__()
+        if getattr(encoder, "pooler", None) is not None:
+            encoder.pooler = None  # unused by mean pooling; keeping it would save untrained weights
+        self.encoder = encoder
+        self.config: PretrainedConfig = encoder.config
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.config.hidden_size, self.config.num_labels)
+        self.register_buffer("pos_weight", pos_weight, persistent=False)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.config.id2label[i] for i in range(self.config.num_labels))
+
+    def pool(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        logits = self.head(self.dropout(self.pool(input_ids, attention_mask)))
+        out = {"logits": logits}
+        if labels is not None:
+            out["loss"] = nn.functional.binary_cross_entropy_with_logits(
+                logits, labels.to(logits.dtype), pos_weight=self.pos_weight)
+        return out
+
+    @classmethod
+    def from_base(cls, base: str, labels: Sequence[str], dropout: float = 0.1,
+                  pos_weight: torch.Tensor | None = None) -> "EventModel":
+        config = AutoConfig.from_pretrained(base)
+        _set_labels(config, labels)
+        return cls(AutoModel.from_pretrained(base, config=config), dropout, pos_weight)
+
+    @classmethod
+    def from_folder(cls, folder: str | Path) -> "EventModel":
+        config = AutoConfig.from_pretrained(folder)
+        model = cls(AutoModel.from_config(config))
+        model.load_state_dict(load_file(str(Path(folder) / WEIGHTS_NAME)))
+        return model.eval()
+
+    def save(self, folder: str | Path) -> None:
+        self.config.save_pretrained(folder)
+        state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
+        save_file(state, str(Path(folder) / WEIGHTS_NAME), metadata={"format": "pt"})
+
+
+def _set_labels(config: PretrainedConfig, labels: Sequence[str]) -> None:
+    config.num_labels = len(labels)
+    config.id2label = dict(enumerate(labels))
+    config.label2id = {name: i for i, name in enumerate(labels)}
+    config.problem_type = "multi_label_classification"

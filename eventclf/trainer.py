@@ -1,0 +1,213 @@
+"""Fine-tune an encoder on labelled snippets and write a model folder that `EventClassifier` loads.
+
+Built on the Hugging Face `Trainer`, so one GPU, several (`torchrun`, `accelerate launch`) or a plain CPU all run
+the same code.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import torch
+from datasets import Dataset
+from transformers import AutoTokenizer, EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+from transformers.trainer_utils import get_last_checkpoint
+
+from .base_models import resolve_base_model
+from .config import TrainingConfig
+from .data import Example, load_splits
+from .inference import EventClassifier, resolve_device
+from .labels import LabelSet, load_label_set
+from .metrics import binarize, evaluate, scores, tune_thresholds
+from .modelcard import write_model_card
+from .modeling import EventModel
+from .windows import encode_windows
+
+logger = logging.getLogger(__name__)
+
+
+class _EventTrainer(Trainer):
+    """The stock Trainer, with a faster learning rate for the freshly initialised head."""
+
+    def __init__(self, *args, head_learning_rate: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.head_learning_rate = head_learning_rate
+
+    def create_optimizer(self, model=None) -> torch.optim.Optimizer:
+        if self.optimizer is None:
+            model = self.model if model is None else model
+            decay = set(self.get_decay_parameter_names(model))
+            groups = []
+            for is_head in (False, True):
+                for decayed in (True, False):
+                    params = [p for n, p in model.named_parameters()
+                              if p.requires_grad and n.startswith("head.") == is_head and (n in decay) == decayed]
+                    if params:
+                        groups.append({"params": params, "weight_decay": self.args.weight_decay if decayed else 0.0,
+                                       "lr": self.head_learning_rate if is_head else self.args.learning_rate})
+            self.optimizer = torch.optim.AdamW(groups, lr=self.args.learning_rate)
+        return self.optimizer
+
+
+def _dataset(examples: Sequence[Example], tokenizer, config: TrainingConfig, labels: Sequence[str]) -> Dataset:
+    windows, owners = encode_windows(tokenizer, [ex.text for ex in examples], config.text_prefix, config.max_length)
+    first = [w for i, w in enumerate(windows) if i == 0 or owners[i] != owners[i - 1]]  # one window per text
+    y = binarize([ex.labels for ex in examples], labels).astype(np.float32)
+    return Dataset.from_dict({"input_ids": first, "labels": y.tolist(), "length": [len(w) for w in first]})
+
+
+def _collator(tokenizer) -> Callable[[list[dict]], dict[str, torch.Tensor]]:
+    def collate(features: list[dict]) -> dict[str, torch.Tensor]:
+        batch = tokenizer.pad({"input_ids": [f["input_ids"] for f in features]}, return_tensors="pt")
+        batch["labels"] = torch.tensor([f["labels"] for f in features], dtype=torch.float32)
+        return dict(batch)
+    return collate
+
+
+def _pos_weight(examples: Sequence[Example], labels: Sequence[str], cap: float) -> torch.Tensor:
+    """Up-weight each type's positives by neg/pos (capped), so rare types are not drowned by "no event"."""
+    y = binarize([ex.labels for ex in examples], labels)
+    pos = y.sum(0).clip(min=1)
+    return torch.tensor(np.minimum((len(y) - pos) / pos, cap), dtype=torch.float32)
+
+
+def _training_args(config: TrainingConfig, checkpoint_dir: Path, device: torch.device) -> TrainingArguments:
+    cuda = device.type == "cuda"
+    return TrainingArguments(
+        output_dir=str(checkpoint_dir),
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size * 2,
+        learning_rate=config.learning_rate,
+        weight_decay=config.weight_decay,
+        warmup_steps=config.warmup_ratio,  # a float below 1 is read as a fraction of all steps
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model="macro_f1",
+        greater_is_better=True,
+        train_sampling_strategy="group_by_length",  # similar lengths share a batch: far less padding on CPU
+        logging_steps=config.logging_steps,
+        seed=config.seed,
+        use_cpu=not cuda,
+        bf16=cuda and torch.cuda.is_bf16_supported(),
+        fp16=cuda and not torch.cuda.is_bf16_supported(),
+        label_names=["labels"],
+        remove_unused_columns=False,
+        report_to="none",
+        save_only_model=False,
+    )
+
+
+def _write_atomically(output_dir: Path, write: Callable[[Path], None]) -> None:
+    """Build the folder beside its destination and swap it in, so a half-written folder never looks like a model."""
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.partial-", dir=output_dir.parent))
+    old = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
+    try:
+        tmp.chmod(0o755)
+        write(tmp)
+        if output_dir.exists():
+            os.replace(output_dir, old)
+        os.replace(tmp, output_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _freeze_word_embeddings(config: TrainingConfig, device: torch.device) -> bool:
+    return config.freeze_word_embeddings == "always" or (config.freeze_word_embeddings == "auto" and device.type == "cpu")
+
+
+def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
+    """Run one training job end to end; return the model folder."""
+    started = time.perf_counter()
+    set_seed(config.seed)
+    label_set: LabelSet = load_label_set(config.label_file or None)
+    labels = label_set.names
+    splits = load_splits(config, labels)
+    log(f"data: " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()) + f"; types: {', '.join(labels)}")
+
+    base, route = resolve_base_model(config.base_model)
+    log(f"base model: {route}")
+    device = resolve_device(config.device)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = EventModel.from_base(base, labels, config.dropout,
+                                 _pos_weight(splits["train"], labels, config.pos_weight_cap))
+    if _freeze_word_embeddings(config, device):
+        model.encoder.get_input_embeddings().weight.requires_grad_(False)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    log(f"device: {device}; trainable parameters: {trainable / 1e6:.1f}M")
+
+    output_dir = Path(config.output_dir)
+    checkpoint_dir = output_dir.with_name(output_dir.name + "-checkpoints")
+
+    def compute_metrics(pred) -> dict[str, float]:
+        probs = 1 / (1 + np.exp(-pred.predictions))
+        return {"macro_f1": scores(pred.label_ids.astype(int), (probs >= 0.5).astype(int), labels)["macro_f1"]}
+
+    trainer = _EventTrainer(
+        model=model,
+        args=_training_args(config, checkpoint_dir, device),
+        train_dataset=_dataset(splits["train"], tokenizer, config, labels),
+        eval_dataset=_dataset(splits["validation"], tokenizer, config, labels),
+        data_collator=_collator(tokenizer),
+        compute_metrics=compute_metrics,
+        callbacks=[EarlyStoppingCallback(config.early_stopping_patience)],
+        head_learning_rate=config.head_learning_rate,
+    )
+    resume = get_last_checkpoint(str(checkpoint_dir)) if config.resume and checkpoint_dir.is_dir() else None
+    if resume:
+        log(f"resuming from {resume}")
+    trainer.train(resume_from_checkpoint=resume)
+    train_seconds = time.perf_counter() - started
+    if not trainer.is_world_process_zero():
+        return output_dir
+
+    clf = EventClassifier(trainer.model, tokenizer, {}, config.text_prefix, config.max_length, str(device))
+    metrics = _score(clf, splits, labels)
+    metrics.update(train_seconds=round(train_seconds, 1), base_model_route=route, device=str(device),
+                   epochs_run=round(trainer.state.epoch or 0, 2), trainable_parameters=trainable)
+    _write_atomically(output_dir, lambda folder: _save(folder, clf, label_set, config, metrics, splits))
+    if not config.keep_checkpoints:
+        shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    log(f"model written to {output_dir} in {train_seconds / 60:.1f} min")
+    return output_dir
+
+
+def _score(clf: EventClassifier, splits: dict[str, list[Example]], labels: Sequence[str]) -> dict[str, Any]:
+    """Tune thresholds on validation, then score the untouched test split with and without them."""
+    def probs_and_truth(split: str):
+        examples = splits[split]
+        return clf.predict_proba([ex.text for ex in examples]), binarize([ex.labels for ex in examples], labels)
+
+    val_probs, val_true = probs_and_truth("validation")
+    clf.thresholds = tune_thresholds(val_true, val_probs, labels)
+    result: dict[str, Any] = {"thresholds": clf.thresholds,
+                              "validation": evaluate(val_true, val_probs, clf.thresholds, labels)}
+    if splits["test"]:
+        test_probs, test_true = probs_and_truth("test")
+        langs = [ex.lang for ex in splits["test"]]
+        result["test"] = evaluate(test_true, test_probs, clf.thresholds, labels, langs)
+        result["test_at_0.5"] = evaluate(test_true, test_probs, dict.fromkeys(labels, 0.5), labels)
+    result["counts"] = {split: len(examples) for split, examples in splits.items()}
+    return result
+
+
+def _save(folder: Path, clf: EventClassifier, label_set: LabelSet, config: TrainingConfig, metrics: dict,
+          splits: dict[str, list[Example]]) -> None:
+    clf.model.save(folder)
+    clf.tokenizer.save_pretrained(folder)
+    (folder / "labels.json").write_text(json.dumps(label_set.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    config.to_yaml(folder / "training_config.yaml")
+    write_model_card(folder, label_set, config, metrics, splits)
+    clf.save_settings(folder)  # last: marks the folder complete

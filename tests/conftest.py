@@ -1,0 +1,86 @@
+"""Shared fixtures: a tiny BERT and tokenizer built on the fly, and a small learnable corpus, so the whole
+train -> save -> load -> predict path runs offline in seconds."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import torch
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+from eventclf import TrainingConfig
+
+# Each type has cue words a tiny model can pick up; fillers are shared, so the cues are what matters.
+CUES = {
+    "bombing": ["blast", "explosion", "airstrike", "bomb"],
+    "takeover": ["seized", "captured", "overran", "control"],
+    "prisoner_release": ["freed", "released", "prisoners", "detainees"],
+    "fatwa": ["fatwa", "ruling", "scholars", "mufti"],
+    "offensive": ["assault", "offensive", "clashes", "advance"],
+}
+FILLER = "the a in near town city north south reports said on monday officials local village road after".split()
+
+
+def _text(rng: random.Random, labels: list[str]) -> str:
+    words = [rng.choice(FILLER) for _ in range(rng.randint(4, 9))]
+    for label in labels:
+        words.insert(rng.randrange(len(words) + 1), rng.choice(CUES[label]))
+    return " ".join(words) + f" {rng.randint(0, 10**6)}"
+
+
+def make_rows(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        k = rng.choice([0, 0, 1, 1, 1, 2])
+        labels = sorted(rng.sample(sorted(CUES), k))
+        rows.append({"id": f"r{seed}-{i}", "text": _text(rng, labels), "labels": labels,
+                     "lang": rng.choice(["en", "ar"])})
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tmp_path_factory) -> Path:
+    """A 2-layer, 32-wide BERT with a WordPiece tokenizer trained on the test vocabulary."""
+    folder = tmp_path_factory.mktemp("tiny-base")
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    corpus = [r["text"] for r in make_rows(300, seed=99)] + ["query: passage:"]
+    tok.train_from_iterator(corpus, trainers.WordPieceTrainer(vocab_size=400, special_tokens=specials))
+    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                   sep_token="[SEP]", mask_token="[MASK]", model_max_length=64)
+    fast.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=fast.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64)
+    BertModel(config).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture
+def corpus_dir(tmp_path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for split, n, seed in (("train", 240, 1), ("validation", 60, 2), ("test", 60, 3)):
+        write_jsonl(folder / f"{split}.jsonl", make_rows(n, seed))
+    return folder
+
+
+@pytest.fixture
+def tiny_config(tiny_base, corpus_dir, tmp_path) -> TrainingConfig:
+    return TrainingConfig(data_dir=str(corpus_dir), base_model=str(tiny_base), text_prefix="", max_length=32,
+                          epochs=8, batch_size=16, learning_rate=3e-3, head_learning_rate=1e-2, warmup_ratio=0.0,
+                          output_dir=str(tmp_path / "run"), logging_steps=50, early_stopping_patience=8)
