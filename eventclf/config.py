@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
@@ -11,42 +11,47 @@ import yaml
 BUNDLED_CORPUS = Path(__file__).parent / "data" / "corpus"
 
 
+def _f(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass
 class TrainingConfig:
     """Everything a training run depends on; saved beside the model it produced."""
 
-    # data: a folder with train/validation/test files, or separate files; empty validation/test = split train
-    data_dir: str = str(BUNDLED_CORPUS)
-    train_file: str = ""
-    validation_file: str = ""
-    test_file: str = ""
-    label_file: str = ""  # empty = the bundled codebook
-    split_fractions: tuple[float, float] = (0.15, 0.2)  # validation, test, when the data has no split
+    # data
+    data_dir: str = _f(str(BUNDLED_CORPUS), "folder holding train/validation/test .jsonl or .csv files")
+    train_file: str = _f("", "training file (overrides data_dir's train file)")
+    validation_file: str = _f("", "validation file; empty = split from train")
+    test_file: str = _f("", "test file; empty = split from train")
+    label_file: str = _f("", "codebook YAML defining the event types; empty = the bundled codebook")
+    split_fractions: tuple[float, float] = _f((0.15, 0.2), "validation,test fractions when the data has no split")
 
     # model
-    base_model: str = "intfloat/multilingual-e5-small"
-    text_prefix: str = "query: "  # E5 was trained with this prefix; use "" for other encoders
-    max_length: int = 256
-    dropout: float = 0.1
+    base_model: str = _f("intfloat/multilingual-e5-small", "encoder: a local folder or a Hugging Face hub id")
+    text_prefix: str = _f("query: ", "prepended to every text in training and inference (E5 needs 'query: ')")
+    max_length: int = _f(256, "tokens per window; longer paragraphs are read in overlapping windows")
+    dropout: float = _f(0.1, "dropout before the classification head")
 
     # optimisation
-    epochs: float = 6
-    batch_size: int = 16
-    learning_rate: float = 5e-5
-    head_learning_rate: float = 1e-3
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    freeze_word_embeddings: Literal["auto", "always", "never"] = "auto"  # auto = frozen on CPU only
-    pos_weight_cap: float = 5.0  # class imbalance: positive weight per type, neg/pos capped here
-    early_stopping_patience: int = 2
-    seed: int = 42
+    epochs: float = _f(6, "maximum epochs (early stopping may end sooner)")
+    batch_size: int = _f(16, "paragraphs per step per device")
+    learning_rate: float = _f(5e-5, "peak learning rate of the encoder")
+    head_learning_rate: float = _f(1e-3, "peak learning rate of the new classification head")
+    weight_decay: float = _f(0.01, "AdamW weight decay")
+    warmup_ratio: float = _f(0.1, "fraction of steps spent warming up the learning rate")
+    freeze_word_embeddings: Literal["auto", "always", "never"] = _f(
+        "auto", "freeze the (large) word-embedding matrix: auto = on CPU only, where it makes steps ~5x faster")
+    pos_weight_cap: float = _f(5.0, "class imbalance: positives of a type weigh neg/pos, capped at this")
+    early_stopping_patience: int = _f(2, "epochs without a better validation macro-F1 before stopping")
+    seed: int = _f(42, "seed for splitting, initialisation and shuffling")
 
     # run
-    output_dir: str = "runs/default"
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    resume: bool = True
-    keep_checkpoints: bool = False
-    logging_steps: int = 10
+    output_dir: str = _f("runs/default", "model folder to write (checkpoints go to OUTPUT_DIR-checkpoints)")
+    device: Literal["auto", "cpu", "cuda"] = _f("auto", "auto = CUDA with mixed precision when present, else CPU")
+    resume: bool = _f(True, "resume from the last checkpoint of an interrupted run with the same output_dir")
+    keep_checkpoints: bool = _f(False, "keep the checkpoints once the model folder is written")
+    logging_steps: int = _f(10, "steps between loss reports")
 
     @classmethod
     def from_yaml(cls, path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> "TrainingConfig":

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from .dedup import dedup_key
+
 if TYPE_CHECKING:
     from .config import TrainingConfig
 
@@ -35,11 +37,6 @@ class DataError(ValueError):
         shown = "\n  ".join(self.problems[:MAX_REPORTED])
         more = len(self.problems) - MAX_REPORTED
         super().__init__(f"{len(self.problems)} problem(s) in the data:\n  {shown}" + (f"\n  ... and {more} more" if more > 0 else ""))
-
-
-def dedup_key(text: str) -> str:
-    """Texts that differ only in case, spacing or punctuation count as duplicates."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _parse_labels(value: Any) -> list[str]:

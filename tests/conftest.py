@@ -81,6 +81,27 @@ def corpus_dir(tmp_path) -> Path:
 
 @pytest.fixture
 def tiny_config(tiny_base, corpus_dir, tmp_path) -> TrainingConfig:
-    return TrainingConfig(data_dir=str(corpus_dir), base_model=str(tiny_base), text_prefix="", max_length=32,
-                          epochs=8, batch_size=16, learning_rate=3e-3, head_learning_rate=1e-2, warmup_ratio=0.0,
-                          output_dir=str(tmp_path / "run"), logging_steps=50, early_stopping_patience=8)
+    return tiny_settings(tiny_base, corpus_dir, tmp_path / "run")
+
+
+@pytest.fixture(scope="session")
+def trained_model(tiny_base, tmp_path_factory) -> Path:
+    """One tiny model trained for the whole session; tests that only read it share it."""
+    from eventclf.trainer import train
+
+    root = tmp_path_factory.mktemp("trained")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for split, n, seed in (("train", 240, 1), ("validation", 60, 2), ("test", 60, 3)):
+        write_jsonl(corpus / f"{split}.jsonl", make_rows(n, seed))
+    config = tiny_settings(tiny_base, corpus, root / "model")
+    return train(config, log=lambda _: None)
+
+
+def tiny_settings(base: Path, corpus: Path, output: Path, **overrides) -> TrainingConfig:
+    values = dict(data_dir=str(corpus), base_model=str(base), text_prefix="", max_length=32, epochs=8,
+                  batch_size=16, learning_rate=3e-3, head_learning_rate=1e-2, warmup_ratio=0.0,
+                  freeze_word_embeddings="never", output_dir=str(output), logging_steps=50,
+                  early_stopping_patience=8)
+    values.update(overrides)
+    return TrainingConfig(**values)

@@ -1,0 +1,166 @@
+"""The `eventclf` command: train, predict, evaluate."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import sys
+from itertools import islice
+from pathlib import Path
+from typing import Iterator, Sequence, TextIO
+
+from .config import TrainingConfig
+
+DEFAULT_CONFIG = "configs/default.yaml"
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser("train", help="fine-tune a model (config file, then command-line overrides)",
+                       description="Fine-tune a model. Values come from --config, then from any --field given here.")
+    p.add_argument("--config", help=f"YAML config file (default: {DEFAULT_CONFIG} if it exists, else built-in defaults)")
+    for f in dataclasses.fields(TrainingConfig):
+        p.add_argument(f"--{f.name.replace('_', '-')}", dest=f"set_{f.name}", metavar="VALUE",
+                       help=f"{f.metadata['help']} (default: {f.default!r})")
+
+
+def _add_predict(sub) -> None:
+    p = sub.add_parser("predict", help="tag paragraphs: one per line, or JSONL with a `text` field; JSONL out",
+                       description="Tag paragraphs. Input: a text file with one paragraph per line, or JSONL with "
+                                   "`text` (and optional `id`); '-' or nothing reads stdin. Output: one JSON object "
+                                   "per input line, written as it goes.")
+    p.add_argument("input", nargs="?", default="-", help="input file, or - for stdin (default)")
+    p.add_argument("--model", required=True, help="trained model folder")
+    p.add_argument("--output", "-o", default="-", help="output JSONL file, or - for stdout (default)")
+    p.add_argument("--resume", action="store_true", help="append to --output, skipping the lines it already holds")
+    p.add_argument("--threshold", type=float, help="one threshold for every type (default: the tuned ones)")
+    p.add_argument("--top-k", type=int, help="keep at most this many types per paragraph")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--chunk-size", type=int, default=512, help="paragraphs read, tagged and written at a time")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+
+
+def _add_evaluate(sub) -> None:
+    p = sub.add_parser("evaluate", help="score a model on labelled data and print a per-type table")
+    p.add_argument("--model", required=True, help="trained model folder")
+    p.add_argument("--data", required=True, help="labelled JSONL or CSV file (text, labels, optional lang)")
+    p.add_argument("--threshold", type=float, help="one threshold for every type (default: the tuned ones)")
+    p.add_argument("--json", action="store_true", help="print the full scores as JSON instead of a table")
+    p.add_argument("--device", default="auto")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="eventclf", description="Tag news paragraphs with conflict event types.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_train(sub)
+    _add_predict(sub)
+    _add_evaluate(sub)
+    return parser
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from .trainer import train
+
+    config_file = args.config or (DEFAULT_CONFIG if Path(DEFAULT_CONFIG).is_file() else None)
+    overrides = {k[4:]: v for k, v in vars(args).items() if k.startswith("set_") and v is not None}
+    config = TrainingConfig.from_yaml(config_file, overrides)
+    print(f"config: {config_file or 'built-in defaults'}" + (f", overrides {overrides}" if overrides else ""))
+    folder = train(config)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    if "test" in metrics:
+        from .metrics import format_table
+
+        print("\nheld-out test split:\n" + format_table(metrics["test"]))
+
+
+def _records(stream: TextIO) -> Iterator[dict]:
+    for n, line in enumerate(stream, 1):
+        line = line.rstrip("\n")
+        if line.lstrip().startswith("{"):
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"input line {n}: looks like JSON but does not parse ({exc.msg})") from None
+            if not isinstance(row.get("text"), str):
+                raise ValueError(f"input line {n}, field `text`: missing or not a string")
+            yield {"line": n, **({"id": row["id"]} if "id" in row else {}), "text": row["text"]}
+        else:
+            yield {"line": n, "text": line}
+
+
+def _already_done(path: str) -> int:
+    if path == "-" or not os.path.exists(path):
+        return 0
+    with open(path, encoding="utf-8") as f:
+        return sum(1 for line in f if line.endswith("\n"))  # a torn last line is redone
+
+
+def cmd_predict(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from .inference import EventClassifier
+
+    clf = EventClassifier.from_pretrained(args.model, device=args.device)
+    done = _already_done(args.output) if args.resume else 0
+    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
+    if args.output == "-":
+        sink = sys.stdout
+    else:
+        if done:
+            _truncate_to_lines(args.output, done)
+        sink = open(args.output, "a" if done else "w", encoding="utf-8")
+    records = islice(_records(source), done, None)
+    with source, tqdm(desc="paragraphs", unit=" para", initial=done) as bar:
+        while chunk := list(islice(records, args.chunk_size)):
+            preds = clf.predict([r["text"] for r in chunk], threshold=args.threshold, top_k=args.top_k,
+                                batch_size=args.batch_size)
+            for record, pred in zip(chunk, preds):
+                out = {k: v for k, v in record.items() if k != "text"}
+                sink.write(json.dumps({**out, "labels": list(pred.labels),
+                                       "scores": {k: round(v, 4) for k, v in pred.scores.items()}},
+                                      ensure_ascii=False) + "\n")
+            sink.flush()
+            bar.update(len(chunk))
+    if sink is not sys.stdout:
+        sink.close()
+
+
+def _truncate_to_lines(path: str, n: int) -> None:
+    with open(path, "rb+") as f:
+        offset = 0
+        for _ in range(n):
+            offset += len(f.readline())
+        f.truncate(offset)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from .data import read_examples
+    from .inference import EventClassifier
+    from .metrics import binarize, evaluate, format_table
+
+    clf = EventClassifier.from_pretrained(args.model, device=args.device)
+    examples = read_examples(args.data, clf.labels)
+    probs = clf.predict_proba([ex.text for ex in examples])
+    thresholds = dict.fromkeys(clf.labels, args.threshold) if args.threshold is not None else clf.thresholds
+    result = evaluate(binarize([ex.labels for ex in examples], clf.labels), probs, thresholds, clf.labels,
+                      [ex.lang for ex in examples])
+    print(json.dumps(result, indent=2) if args.json else format_table(result))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # the load reports are noise to users; our own log says what matters
+    try:
+        {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate}[args.command](args)
+    except (ValueError, TypeError, OSError) as exc:  # DataError is a ValueError: its message names file and line
+        print(f"eventclf {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+import json
+
+import pytest
+
+from eventclf.cli import main
+
+from conftest import write_jsonl
+
+
+def test_train_from_config_file_with_overrides(tiny_config, tmp_path, capsys):
+    tiny_config.epochs = 8
+    tiny_config.to_yaml(tmp_path / "c.yaml")
+    assert main(["train", "--config", str(tmp_path / "c.yaml"), "--output-dir", str(tmp_path / "cli-run"),
+                 "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "held-out test split" in out and "macro-F1" in out
+    assert "seed: 3" in (tmp_path / "cli-run" / "training_config.yaml").read_text()
+
+
+def test_predict_text_lines_and_jsonl_to_jsonl(trained_model, tmp_path):
+    (tmp_path / "in.txt").write_text("a blast hit the town\n\nthe mufti issued a fatwa\n", encoding="utf-8")
+    assert main(["predict", "--model", str(trained_model), str(tmp_path / "in.txt"), "-o", str(tmp_path / "o.jsonl")]) == 0
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3]
+    assert "bombing" in rows[0]["labels"] and rows[1]["labels"] == [] and "fatwa" in rows[2]["labels"]
+    write_jsonl(tmp_path / "in.jsonl", [{"id": "p1", "text": "a blast hit the town"}])
+    main(["predict", "--model", str(trained_model), str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "o2.jsonl")])
+    assert json.loads((tmp_path / "o2.jsonl").read_text())["id"] == "p1"
+
+
+def test_interrupted_predict_resumes_without_redoing_or_losing_lines(trained_model, tmp_path):
+    lines = [f"a blast near the town {i}" for i in range(10)]
+    (tmp_path / "in.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    full = tmp_path / "full.jsonl"
+    main(["predict", "--model", str(trained_model), str(tmp_path / "in.txt"), "-o", str(full), "--chunk-size", "3"])
+    partial = tmp_path / "partial.jsonl"
+    kept = full.read_text().splitlines(keepends=True)[:4]
+    partial.write_text("".join(kept) + "{\"line\": 5, \"lab")  # a torn last line, as a kill leaves it
+    main(["predict", "--model", str(trained_model), str(tmp_path / "in.txt"), "-o", str(partial), "--resume"])
+    assert partial.read_text() == full.read_text()
+
+
+def test_evaluate_prints_a_per_type_table(trained_model, corpus_dir, capsys):
+    assert main(["evaluate", "--model", str(trained_model), "--data", str(corpus_dir / "test.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "prisoner_release" in out and "macro-F1" in out and "en" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--epochs", "lots"], "field `epochs`"),
+    (["evaluate", "--model", "/nonexistent", "--data", "x.jsonl"], "not an eventclf model folder"),
+])
+def test_errors_are_one_clear_line_not_a_traceback(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_bad_predict_input_names_the_line(trained_model, tmp_path, capsys):
+    (tmp_path / "in.jsonl").write_text('{"text": "a blast"}\n{"txt": "oops"}\n', encoding="utf-8")
+    assert main(["predict", "--model", str(trained_model), str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "o")]) == 2
+    assert "input line 2, field `text`" in capsys.readouterr().err

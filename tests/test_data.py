@@ -1,0 +1,91 @@
+import json
+
+import pytest
+
+from eventclf.config import TrainingConfig
+from eventclf.data import DataError, check_disjoint, examples_from_dataset, load_splits, read_examples, split_examples
+
+from conftest import make_rows, write_jsonl
+
+NAMES = ("bombing", "takeover", "prisoner_release", "fatwa", "offensive")
+
+
+def test_reads_jsonl_and_csv_alike(tmp_path):
+    jsonl = write_jsonl(tmp_path / "a.jsonl", [{"text": "Blast in town", "labels": ["bombing"], "lang": "en"},
+                                               {"text": "Talks resumed", "labels": [], "id": "x7"}])
+    csv_file = tmp_path / "a.csv"
+    csv_file.write_text('text,labels,lang\n"Blast in town",bombing,en\nTalks resumed,,\n', encoding="utf-8")
+    for path in (jsonl, csv_file):
+        examples = read_examples(path, NAMES)
+        assert [(e.text, e.labels) for e in examples] == [("Blast in town", ("bombing",)), ("Talks resumed", ())]
+    assert read_examples(jsonl, NAMES)[1].id == "x7"
+
+
+def test_csv_labels_may_be_a_json_list_or_separated(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text('text,labels\nBase taken and prisoners freed,"[""takeover"", ""prisoner_release""]"\n'
+                    'Town seized; jail opened,takeover;prisoner_release\n', encoding="utf-8")
+    assert {e.labels for e in read_examples(path, NAMES)} == {("takeover", "prisoner_release")}
+
+
+def test_every_problem_is_reported_with_file_line_and_field(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"text": "A blast", "labels": ["bombing"]}),
+        json.dumps({"text": "  ", "labels": []}),
+        json.dumps({"text": "A raid", "labels": ["raid"]}),
+        "{not json",
+        json.dumps({"text": "a BLAST!", "labels": []}),
+        json.dumps({"text": "no labels key"}),
+    ]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_examples(path, NAMES)
+    message = str(err.value)
+    assert len(err.value.problems) == 5
+    for expected in (f"{path}, line 2, field `text`: empty", f"{path}, line 3, field `labels`: unknown type(s) ['raid']",
+                     f"{path}, line 4: not valid JSON", f"{path}, line 5, field `text`: duplicate of {path}, line 1",
+                     f"{path}, line 6, field `labels`: missing"):
+        assert expected in message
+
+
+def test_missing_file_and_unknown_format_are_clear(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        read_examples(tmp_path / "nope.jsonl", NAMES)
+    (tmp_path / "x.txt").write_text("hi")
+    with pytest.raises(DataError, match="unsupported format"):
+        read_examples(tmp_path / "x.txt", NAMES)
+
+
+def test_a_text_in_train_and_test_is_refused(tmp_path):
+    for split, rows in (("train", [{"text": "Blast in Azaz", "labels": ["bombing"]}]),
+                        ("validation", [{"text": "Talks", "labels": []}]),
+                        ("test", [{"text": "blast in azaz.", "labels": ["bombing"]}])):
+        write_jsonl(tmp_path / f"{split}.jsonl", rows)
+    with pytest.raises(DataError, match=r"test.jsonl, line 1, field `text`: also in the train split"):
+        load_splits(TrainingConfig(data_dir=str(tmp_path)), NAMES)
+
+
+def test_datasets_dataset_is_accepted():
+    from datasets import Dataset
+
+    ds = Dataset.from_list([{"text": "Town seized", "labels": ["takeover"]}, {"text": "Calm day", "labels": []}])
+    assert [e.labels for e in examples_from_dataset(ds, NAMES)] == [("takeover",), ()]
+    with pytest.raises(DataError, match="dataset, row 0, field `labels`"):
+        examples_from_dataset([{"text": "x", "labels": ["nope"]}], NAMES)
+
+
+def test_split_is_stratified_seeded_and_loses_nothing(tmp_path):
+    examples = read_examples(write_jsonl(tmp_path / "all.jsonl", make_rows(400, 5)), NAMES)
+    a = split_examples(examples, (0.15, 0.2), seed=1)
+    assert split_examples(examples, (0.15, 0.2), seed=1) == a
+    assert sorted(e.text for part in a.values() for e in part) == sorted(e.text for e in examples)
+    assert abs(len(a["test"]) - 80) <= 3 and abs(len(a["validation"]) - 60) <= 3
+    for name in NAMES:  # every type reaches every split
+        assert all(any(name in e.labels for e in part) for part in a.values())
+    check_disjoint(a)
+
+
+def test_train_file_alone_is_split(tmp_path):
+    write_jsonl(tmp_path / "mine.jsonl", make_rows(100, 9))
+    splits = load_splits(TrainingConfig(data_dir="", train_file=str(tmp_path / "mine.jsonl")), NAMES)
+    assert sum(map(len, splits.values())) == 100 and all(splits.values())

@@ -1,0 +1,74 @@
+"""(Re)build the bundled corpus splits: `python training/split_corpus.py OUT_DIR IN.jsonl [IN.jsonl ...]`.
+
+Reads labelled rows (text, labels, lang), drops exact duplicates, groups near-copies so a group never straddles
+two splits, and deals the groups into train/validation/test so every language x label combination is spread
+across the splits in proportion. Ids are `{lang}-{n}` in a stable order. Running it on the current split files
+reproduces them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+
+from eventclf.data import SPLITS, read_examples
+from eventclf.dedup import dedup_key, near_duplicate_groups
+from eventclf.labels import load_label_set
+
+FRACTIONS = {"train": 0.62, "validation": 0.15, "test": 0.23}
+
+
+def assign(rows: list[dict], seed: int) -> dict[str, list[dict]]:
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for lang in sorted({r["lang"] for r in rows}):
+        members = [r for r in rows if r["lang"] == lang]
+        for gid, row in zip(near_duplicate_groups([r["text"] for r in members]), members):
+            groups[(lang, gid)].append(row)
+    strata: dict[tuple, list[list[dict]]] = defaultdict(list)
+    for (lang, _), members in sorted(groups.items(), key=lambda kv: dedup_key(kv[1][0]["text"])):
+        strata[(lang, tuple(members[0]["labels"]))].append(members)
+    rng = random.Random(seed)
+    out: dict[str, list[dict]] = {s: [] for s in SPLITS}
+    for key in sorted(strata):
+        taken = dict.fromkeys(SPLITS, 0)
+        clusters = strata[key]
+        rng.shuffle(clusters)
+        for members in clusters:
+            # the split furthest below its share of this stratum gets the next group
+            total = sum(taken.values()) + len(members)
+            split = max(SPLITS, key=lambda s: FRACTIONS[s] * total - taken[s])
+            taken[split] += len(members)
+            out[split].extend(members)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir")
+    parser.add_argument("inputs", nargs="+")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    names = load_label_set().names
+    rows, seen = [], set()
+    for path in args.inputs:
+        for ex in read_examples(path, names):
+            if dedup_key(ex.text) not in seen:
+                seen.add(dedup_key(ex.text))
+                rows.append({"text": ex.text, "labels": list(ex.labels), "lang": ex.lang})
+    splits = assign(rows, args.seed)
+    counters: dict[str, int] = defaultdict(int)
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for split in SPLITS:
+        with open(out_dir / f"{split}.jsonl", "w", encoding="utf-8") as f:
+            for row in sorted(splits[split], key=lambda r: (r["lang"], dedup_key(r["text"]))):
+                counters[row["lang"]] += 1
+                record = {"id": f"{row['lang']}-{counters[row['lang']]:04d}", **row}
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        print(f"{split}: {len(splits[split])}")
+
+
+if __name__ == "__main__":
+    main()
