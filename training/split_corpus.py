@@ -68,6 +68,31 @@ def main() -> None:
                 record = {"id": f"{row['lang']}-{counters[row['lang']]:04d}", **row}
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
         print(f"{split}: {len(splits[split])}")
+    write_counts(out_dir / "DATASHEET.md", splits, names)
+
+
+def counts_table(splits: dict[str, list[dict]], names: tuple[str, ...]) -> str:
+    langs = sorted({r["lang"] for part in splits.values() for r in part})
+    columns = [*names, "no event", "2+ types", "total"]
+    lines = ["| split | lang | " + " | ".join(columns) + " |", "|" + "---|" * (len(columns) + 2)]
+    for split in SPLITS:
+        for lang in [*langs, "all"]:
+            rows = [r for r in splits[split] if lang in ("all", r["lang"])]
+            cells = [sum(n in r["labels"] for r in rows) for n in names]
+            cells += [sum(not r["labels"] for r in rows), sum(len(r["labels"]) >= 2 for r in rows), len(rows)]
+            lines.append(f"| {split} | {lang} | " + " | ".join(map(str, cells)) + " |")
+    return "\n".join(lines)
+
+
+def write_counts(datasheet: Path, splits: dict[str, list[dict]], names: tuple[str, ...]) -> None:
+    """Refresh the counts between the datasheet's markers, so the numbers there always match the files."""
+    if not datasheet.is_file():
+        return
+    text = datasheet.read_text(encoding="utf-8")
+    head, rest = text.split("<!-- counts:start -->")
+    tail = rest.split("<!-- counts:end -->")[1]
+    table = counts_table(splits, names)
+    datasheet.write_text(f"{head}<!-- counts:start -->\n{table}\n<!-- counts:end -->{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,73 @@
+"""The bundled corpus holds to its datasheet: schema, codebook labels, no leaks, minimum counts."""
+from collections import Counter
+from itertools import product
+
+import pytest
+
+from eventclf.config import BUNDLED_CORPUS
+from eventclf.data import SPLITS, check_disjoint, read_examples
+from eventclf.dedup import near_duplicate_pairs
+from eventclf.labels import load_label_set
+
+NAMES = load_label_set().names
+LANGS = ("en", "ar", "fr", "es", "tr", "ru", "de", "fa")
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return {split: read_examples(BUNDLED_CORPUS / f"{split}.jsonl", NAMES) for split in SPLITS}
+
+
+@pytest.fixture(scope="module")
+def rows(splits):
+    return [ex for part in splits.values() for ex in part]
+
+
+def test_schema_ids_and_languages(splits, rows):
+    import json
+
+    for split in SPLITS:
+        for line in (BUNDLED_CORPUS / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            assert set(json.loads(line)) == {"id", "text", "labels", "lang"}
+    ids = [ex.id for ex in rows]
+    assert len(set(ids)) == len(ids) and all(ex.id.startswith(ex.lang + "-") for ex in rows)
+    assert {ex.lang for ex in rows} <= set(LANGS) | {"ku", "ur"}
+
+
+def test_sizes_and_label_counts(rows):
+    types = Counter(name for ex in rows for name in ex.labels)
+    assert len(rows) >= 2400
+    assert all(types[name] >= 300 for name in NAMES), types
+    assert sum(len(ex.labels) >= 2 for ex in rows) >= 200
+    assert sum(not ex.labels for ex in rows) >= 800
+
+
+def test_language_shares_and_every_language_has_every_type(rows):
+    langs = Counter(ex.lang for ex in rows)
+    assert 0.28 <= langs["en"] / len(rows) <= 0.42
+    assert langs["ar"] / len(rows) >= 0.15
+    assert all(langs[lang] / len(rows) >= 0.05 for lang in LANGS[2:]), langs
+    assert langs["ku"] > 0 and langs["ur"] > 0
+    for lang, name in product(langs, NAMES):
+        assert any(ex.lang == lang and name in ex.labels for ex in rows), (lang, name)
+
+
+def test_test_split_is_a_fifth_and_balanced(splits, rows):
+    test = splits["test"]
+    assert len(test) >= 0.2 * len(rows)
+    for name in NAMES:
+        share = sum(name in ex.labels for ex in test) / sum(name in ex.labels for ex in rows)
+        assert 0.18 <= share <= 0.3, (name, share)
+    for lang in LANGS:
+        share = sum(ex.lang == lang for ex in test) / sum(ex.lang == lang for ex in rows)
+        assert 0.18 <= share <= 0.3, (lang, share)
+
+
+def test_no_paragraph_or_near_copy_in_two_splits(splits, rows):
+    check_disjoint(splits)
+    split_of = {id(ex): split for split, part in splits.items() for ex in part}
+    for lang in {ex.lang for ex in rows}:
+        same = [ex for ex in rows if ex.lang == lang]
+        leaks = [(same[i].id, same[j].id) for i, j in near_duplicate_pairs([ex.text for ex in same])
+                 if split_of[id(same[i])] != split_of[id(same[j])]]
+        assert not leaks, leaks
