@@ -103,6 +103,7 @@ def _training_args(config: TrainingConfig, checkpoint_dir: Path, device: torch.d
         label_names=["labels"],
         remove_unused_columns=False,
         report_to="none",
+        disable_tqdm=False,  # shown even when transformers logging is quietened to errors
         save_only_model=False,
     )
 

@@ -1,0 +1,173 @@
+"""The baselines `benchmarks/accuracy.py` measures the fine-tuned model against, built with scikit-learn and the
+same encoder the model starts from.
+
+- TF-IDF: word 1-2grams + char_wb 2-5grams, one-vs-rest logistic regression (class_weight balanced).
+- Frozen encoder: mean-pooled, L2-normalised embeddings ("query: " prefix), the same regression.
+- Zero-shot: cosine between a paragraph ("query: ") and each type's codebook definition and includes ("passage: ").
+
+Like the model, every baseline tunes one threshold per type on the validation split (`tune_thresholds`); the
+regressions also pick their regularisation strength C there, so they are not handicapped by a guessed setting.
+Embeddings are cached on disk, keyed by the encoder's files and the exact texts, so reruns skip the encoder.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_union
+
+from eventclf.labels import EventType, LabelSet
+from eventclf.metrics import apply_thresholds, scores, tune_thresholds
+
+C_GRID = (0.1, 1.0, 10.0, 100.0)
+QUERY, PASSAGE = "query: ", "passage: "  # E5's prefixes: a question-like text vs a document to match it against
+MAX_TOKENS = 512  # E5's position limit; longer texts are truncated (the fine-tuned model reads them in windows)
+
+
+@dataclass
+class Baseline:
+    key: str
+    name: str
+    predict: Callable[[Sequence[str]], np.ndarray]  # texts -> scores in [0, 1], one column per type
+    thresholds: dict[str, float]
+    probabilistic: bool  # False: scores rank but are not probabilities, so calibration does not apply
+    details: dict[str, Any] = field(default_factory=dict)  # chosen C, fit time: recorded with the results
+
+
+def cache_key(folder: Path, texts: Sequence[str], *extra: str) -> str:
+    """Changes when any file of the model folder is rewritten, or the texts or settings differ."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).iterdir() if p.is_file()):
+        stat = path.stat()
+        h.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    for part in (*extra, *texts):
+        h.update(part.encode("utf-8") + b"\0")
+    return h.hexdigest()[:24]
+
+
+def cached_array(path: Path, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    if path.is_file():
+        return np.load(path)
+    array = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.stem + f".partial-{os.getpid()}.npy")
+    np.save(partial, array)
+    os.replace(partial, path)  # a run killed mid-write leaves no truncated cache entry
+    return array
+
+
+class FrozenEncoder:
+    """Mean-pooled, L2-normalised embeddings (E5's recipe) from a Hugging Face folder, cached per text set.
+
+    Unlike `offline_e5.mean_pooled` it loads the model once, batches by length and truncates at the position
+    limit, so thousands of paragraphs of any length fit in memory on a CPU.
+    """
+
+    def __init__(self, folder: str | Path, cache_dir: Path, batch_size: int = 32):
+        self.folder = Path(folder)
+        self.cache_dir = Path(cache_dir)
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        key = cache_key(self.folder, texts, prefix, str(MAX_TOKENS))
+        return cached_array(self.cache_dir / f"emb-{key}.npy", lambda: self._compute([prefix + t for t in texts]))
+
+    @cached_property
+    def _parts(self):
+        from transformers import AutoModel, AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(self.folder), AutoModel.from_pretrained(self.folder).eval()
+
+    def _compute(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        tokenizer, model = self._parts
+        max_length = min(MAX_TOKENS, tokenizer.model_max_length)
+        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths share a batch: less padding
+        out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                batch = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
+                                  return_tensors="pt")
+                hidden = model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+                out[idx] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+        return out
+
+
+def _regression(C: float) -> OneVsRestClassifier:
+    return OneVsRestClassifier(LogisticRegression(C=C, class_weight="balanced", max_iter=3000))
+
+
+def _fit_regression(x_train, y_train: np.ndarray, x_val, y_val: np.ndarray,
+                    labels: Sequence[str]) -> tuple[OneVsRestClassifier, dict[str, float], dict[str, Any]]:
+    """Fit one regression per C; keep the one with the best validation macro-F1 at its tuned thresholds."""
+    best: tuple[float, float, OneVsRestClassifier, dict[str, float]] | None = None
+    for C in C_GRID:
+        model = _regression(C).fit(x_train, y_train)
+        probs = model.predict_proba(x_val)
+        thresholds = tune_thresholds(y_val, probs, labels)
+        f1 = scores(y_val, apply_thresholds(probs, thresholds, labels), labels)["macro_f1"]
+        if best is None or f1 > best[0]:
+            best = (f1, C, model, thresholds)
+    f1, C, model, thresholds = best
+    return model, thresholds, {"C": C, "validation_macro_f1": round(f1, 4)}
+
+
+def tfidf_baseline(train_texts: Sequence[str], y_train: np.ndarray, val_texts: Sequence[str], y_val: np.ndarray,
+                   labels: Sequence[str]) -> Baseline:
+    started = time.perf_counter()
+    vectorizer = make_union(
+        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+        # char n-grams inside word boundaries carry morphology across the corpus' nine languages and scripts
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+    )
+    x_train = vectorizer.fit_transform(train_texts)
+    model, thresholds, details = _fit_regression(x_train, y_train, vectorizer.transform(val_texts), y_val, labels)
+    details.update(features=x_train.shape[1], fit_seconds=round(time.perf_counter() - started, 1))
+    return Baseline("tfidf", "TF-IDF + logistic regression",
+                    lambda texts: model.predict_proba(vectorizer.transform(list(texts))), thresholds, True, details)
+
+
+def frozen_encoder_baseline(encoder: FrozenEncoder, train_texts: Sequence[str], y_train: np.ndarray,
+                            val_texts: Sequence[str], y_val: np.ndarray, labels: Sequence[str]) -> Baseline:
+    x_train, x_val = encoder.embed(train_texts, QUERY), encoder.embed(val_texts, QUERY)
+    started = time.perf_counter()  # the regression only: embeddings are cached and timed apart
+    model, thresholds, details = _fit_regression(x_train, y_train, x_val, y_val, labels)
+    details.update(fit_seconds=round(time.perf_counter() - started, 1))
+    return Baseline("frozen", "Frozen encoder + logistic regression",
+                    lambda texts: model.predict_proba(encoder.embed(texts, QUERY)), thresholds, True, details)
+
+
+def definition_text(event_type: EventType) -> str:
+    includes = f" Includes: {'; '.join(event_type.includes)}." if event_type.includes else ""
+    return event_type.definition + includes
+
+
+def zero_shot_baseline(encoder: FrozenEncoder, label_set: LabelSet, val_texts: Sequence[str], y_val: np.ndarray,
+                       ) -> Baseline:
+    """Cosine to each type's definition; no training data, only the validation split for thresholds."""
+    types = encoder.embed([definition_text(t) for t in label_set.types], PASSAGE)
+    val_cosine = encoder.embed(val_texts, QUERY) @ types.T
+    # E5 cosines sit in a narrow band (about 0.7-0.9): stretch each type's validation range onto [0, 1] so the
+    # shared 0.05-step threshold grid of `tune_thresholds` can resolve it
+    low, span = val_cosine.min(0), np.maximum(np.ptp(val_cosine, 0), 1e-6)
+
+    def predict(texts: Sequence[str]) -> np.ndarray:
+        return np.clip((encoder.embed(texts, QUERY) @ types.T - low) / span, 0.0, 1.0)
+
+    thresholds = tune_thresholds(y_val, predict(val_texts), label_set.names)
+    return Baseline("zero_shot", "Zero-shot (cosine to codebook definitions)", predict, thresholds, False,
+                    {"cosine_range": {n: [round(float(lo), 4), round(float(lo + s), 4)]
+                                      for n, lo, s in zip(label_set.names, low, span)}})
