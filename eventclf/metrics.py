@@ -23,15 +23,28 @@ def apply_thresholds(probs: np.ndarray, thresholds: Mapping[str, float], labels:
     return (probs >= np.array([thresholds[name] for name in labels])).astype(np.int64)
 
 
+def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 means no prediction or no positive: score 0
+        p = np.nan_to_num(tp / (tp + fp))
+        r = np.nan_to_num(tp / (tp + fn))
+        f = np.nan_to_num(2 * p * r / (p + r))
+    return p, r, f
+
+
 def scores(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
-    """Per-type precision/recall/F1/support, macro and micro F1, exact match (all types right, `()` included)."""
-    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0,
-                                                 labels=range(len(labels)))
-    micro = precision_recall_fscore_support(y_true, y_pred, average="micro", zero_division=0)[2]
-    present = s > 0  # a type absent from this slice has no F1 to average
+    """Per-type precision/recall/F1/support, macro and micro F1, exact match (all types right, `()` included).
+
+    Counted by hand rather than with sklearn, which reads a single label column as a binary target and would
+    then score the negative class."""
+    y_true, y_pred = np.asarray(y_true, bool), np.asarray(y_pred, bool)
+    tp, fp, fn = ((y_true & y_pred).sum(0), (~y_true & y_pred).sum(0), (y_true & ~y_pred).sum(0))
+    p, r, f = _prf(tp, fp, fn)
+    micro = _prf(tp.sum(), fp.sum(), fn.sum())[2]
+    support = y_true.sum(0)
+    present = support > 0  # a type absent from this slice has no F1 to average
     return {
-        "per_type": {name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-                     for i, name in enumerate(labels)},
+        "per_type": {name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
+                            "support": int(support[i])} for i, name in enumerate(labels)},
         "macro_f1": float(f[present].mean()) if present.any() else 0.0,
         "micro_f1": float(micro),
         "exact_match": float((y_true == y_pred).all(axis=1).mean()) if len(y_true) else 0.0,

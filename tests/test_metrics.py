@@ -30,3 +30,10 @@ def test_evaluate_reports_languages_and_formats():
     result = evaluate(y, probs, {"a": 0.5, "b": 0.5}, LABELS, ["en", "ar", "ar"])
     assert result["macro_f1"] == 1.0 and set(result["per_language"]) == {"ar", "en"}
     assert "macro-F1 1.000" in format_table(result)
+
+
+def test_a_single_type_is_scored_on_its_positives():
+    y = binarize([["a"], [], [], ["a"]], ("a",))
+    pred = binarize([["a"], ["a"], [], []], ("a",))
+    s = scores(y, pred, ("a",))["per_type"]["a"]
+    assert (s["precision"], s["recall"], s["support"]) == (0.5, 0.5, 2)
