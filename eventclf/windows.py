@@ -23,7 +23,8 @@ def encode_windows(tokenizer, texts: Sequence[str], prefix: str, max_length: int
     stride = room // 4 if stride is None else stride
     if not 0 <= stride < room:
         raise ValueError(f"stride must be in [0, {room}) for max_length={max_length}")
-    body = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+    # verbose=False: texts longer than the model are expected here; windowing is what handles them
+    body = tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
     windows, owners = [], []
     for i, ids in enumerate(body):
         start = 0
