@@ -39,6 +39,8 @@ def _add_predict(sub) -> None:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--chunk-size", type=int, default=512, help="paragraphs read, tagged and written at a time")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--quantize", choices=["int8"],
+                   help="int8: run on CPU through an int8 ONNX Runtime export (made into the model folder on first use)")
 
 
 def _add_evaluate(sub) -> None:
@@ -48,6 +50,8 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--threshold", type=float, help="one threshold for every type (default: the tuned ones)")
     p.add_argument("--json", action="store_true", help="print the full scores as JSON instead of a table")
     p.add_argument("--device", default="auto")
+    p.add_argument("--quantize", choices=["int8"],
+                   help="int8: run on CPU through an int8 ONNX Runtime export (made into the model folder on first use)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,7 +105,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
     from .inference import EventClassifier
 
-    clf = EventClassifier.from_pretrained(args.model, device=args.device)
+    clf = EventClassifier.from_pretrained(args.model, device=args.device, quantize=args.quantize)
     done = _already_done(args.output) if args.resume else 0
     source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
     if args.output == "-":
@@ -139,7 +143,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from .inference import EventClassifier
     from .metrics import binarize, evaluate, format_table
 
-    clf = EventClassifier.from_pretrained(args.model, device=args.device)
+    clf = EventClassifier.from_pretrained(args.model, device=args.device, quantize=args.quantize)
     examples = read_examples(args.data, clf.labels)
     probs = clf.predict_proba([ex.text for ex in examples])
     thresholds = dict.fromkeys(clf.labels, args.threshold) if args.threshold is not None else clf.thresholds
