@@ -15,7 +15,6 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -25,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_union
 
+from eventclf.embeddings import SentenceEncoder
 from eventclf.labels import EventType, LabelSet
 from eventclf.metrics import apply_thresholds, scores, tune_thresholds
 
@@ -66,44 +66,16 @@ def cached_array(path: Path, compute: Callable[[], np.ndarray]) -> np.ndarray:
 
 
 class FrozenEncoder:
-    """Mean-pooled, L2-normalised embeddings (E5's recipe) from a Hugging Face folder, cached per text set.
-
-    Unlike `offline_e5.mean_pooled` it loads the model once, batches by length and truncates at the position
-    limit, so thousands of paragraphs of any length fit in memory on a CPU.
-    """
+    """`SentenceEncoder` embeddings of a folder, cached on disk per text set and prefix."""
 
     def __init__(self, folder: str | Path, cache_dir: Path, batch_size: int = 32):
         self.folder = Path(folder)
         self.cache_dir = Path(cache_dir)
-        self.batch_size = batch_size
+        self.encoder = SentenceEncoder(folder, batch_size, MAX_TOKENS)
 
     def embed(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         key = cache_key(self.folder, texts, prefix, str(MAX_TOKENS))
-        return cached_array(self.cache_dir / f"emb-{key}.npy", lambda: self._compute([prefix + t for t in texts]))
-
-    @cached_property
-    def _parts(self):
-        from transformers import AutoModel, AutoTokenizer
-
-        return AutoTokenizer.from_pretrained(self.folder), AutoModel.from_pretrained(self.folder).eval()
-
-    def _compute(self, texts: list[str]) -> np.ndarray:
-        import torch
-
-        tokenizer, model = self._parts
-        max_length = min(MAX_TOKENS, tokenizer.model_max_length)
-        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths share a batch: less padding
-        out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
-        with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                idx = order[start : start + self.batch_size]
-                batch = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
-                                  return_tensors="pt")
-                hidden = model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-                out[idx] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
-        return out
+        return cached_array(self.cache_dir / f"emb-{key}.npy", lambda: self.encoder.encode([prefix + t for t in texts]))
 
 
 def _regression(C: float) -> OneVsRestClassifier:

