@@ -135,7 +135,7 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     label_set: LabelSet = load_label_set(config.label_file or None)
     labels = label_set.names
     splits = load_splits(config, labels)
-    log(f"data: " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()) + f"; types: {', '.join(labels)}")
+    log("data: " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()) + f"; types: {', '.join(labels)}")
 
     base, route = resolve_base_model(config.base_model)
     log(f"base model: {route}")

@@ -7,7 +7,7 @@ from eventclf.data import DataError
 from eventclf.inference import SETTINGS_NAME
 from eventclf.trainer import train
 
-from conftest import tiny_settings, write_jsonl
+from conftest import write_jsonl
 
 
 def test_trained_model_beats_chance_on_held_out_test(trained_model):
