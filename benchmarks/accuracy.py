@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling scripts, how
 from baselines import (C_GRID, MAX_TOKENS, Baseline, FrozenEncoder, cache_key, cached_array,  # noqa: E402
                        frozen_encoder_baseline, tfidf_baseline, zero_shot_baseline)
 from real_data import RealSet, available_sets, score_set  # noqa: E402
+import speed  # noqa: E402
 
 from eventclf.base_models import resolve_base_model  # noqa: E402
 from eventclf.config import BUNDLED_CORPUS, TrainingConfig  # noqa: E402
@@ -748,6 +749,9 @@ def section_cost(r: dict[str, Any]) -> list[str]:
             "(psutil), so it includes Python, torch and the data.", "",
             *table(["run", "seed", "train rows", "device", "epochs", "train minutes", "peak RSS (MB)", "trained by"],
                    rows), "",
+            *([] if any(str(c["device"]).startswith("cuda") for c in r["training_cost"]) else
+              ["No GPU was at hand on this machine, so there is no GPU row. Run the same command on a machine with "
+               "one: the trainer uses CUDA (bf16 or fp16, word embeddings trained) and the rows then say `cuda`.", ""]),
             "Baselines (fit and C search on validation; frozen embeddings are computed once and cached):", "",
             *table(["baseline", "fit seconds", "chosen C"], fits), ""]
 
@@ -766,48 +770,13 @@ def section_method() -> list[str]:
             "(`eventclf.metrics.tune_thresholds`).", ""]
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3f}"
-    return str(value)
-
-
-def _speed_rows(value: Any) -> list[dict[str, Any]] | None:
-    """Table rows from a list of records, or from {name: record}; None if the value is neither. A record is a
-    mapping with no mapping inside: one with sections is a group of notes, not a row."""
-    def is_record(v: Any) -> bool:
-        return isinstance(v, dict) and not any(isinstance(x, dict) for x in v.values())
-
-    if isinstance(value, list) and value and all(is_record(v) for v in value):
-        return value
-    if isinstance(value, dict) and value and all(is_record(v) for v in value.values()):
-        return [{"name": name, **record} for name, record in value.items()]
-    return None
-
-
-def _speed_lines(data: Any, prefix: str = "", depth: int = 0) -> list[str]:
-    """Scalars as bullet lines, every list or mapping of records as a table; below the top level, a note's name
-    carries its section's (`vocabulary.kept_rows`)."""
-    rows = _speed_rows(data)
-    if rows is not None:
-        columns = list(dict.fromkeys(k for row in rows for k, v in row.items() if not isinstance(v, (dict, list))))
-        return ["", *table(columns, [[_cell(row.get(c, "")) for c in columns] for row in rows]), ""]
-    if not isinstance(data, dict):
-        return [f"- {prefix.rstrip('.')}: {_cell(data)}"] if prefix else []
-    lines = [f"- {prefix}{k}: {_cell(v)}" for k, v in data.items() if not isinstance(v, (dict, list))]
-    for key, value in data.items():
-        if isinstance(value, (dict, list)):
-            lines += _speed_lines(value, f"{prefix}{key}." if depth else "", depth + 1)
-    return lines
-
-
 def speed_section(speed_json: Path | None = None) -> str:
-    """The speed benchmark's numbers (benchmarks/results/speed.json) as tables, or a line saying it has not run."""
+    """The speed benchmark's own report of benchmarks/results/speed.json, or a line saying it has not run."""
     speed_json = speed_json or SPEED_JSON
     if not speed_json.is_file():
         return f"The speed benchmark has not been run yet (no `{speed_json.name}` in `benchmarks/results/`)."
-    lines = _speed_lines(json.loads(speed_json.read_text(encoding="utf-8")))
-    return "\n".join(lines).strip() or "The speed benchmark wrote no numbers."
+    report = json.loads(speed_json.read_text(encoding="utf-8"))
+    return speed.markdown(report["routes"], report["meta"])
 
 
 def with_speed_section(page: str, speed_json: Path | None = None) -> str:

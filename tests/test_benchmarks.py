@@ -10,6 +10,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import accuracy  # noqa: E402
 import baselines  # noqa: E402
+import speed  # noqa: E402
 from real_data import RealSet  # noqa: E402
 
 from eventclf.data import Example  # noqa: E402
@@ -121,13 +122,31 @@ def test_quick_run_writes_the_page_its_figures_and_the_json(tiny_base, tmp_path,
     assert again["reuse_config_differences"] == {}
     assert again["systems"]["fine_tuned"] == results["systems"]["fine_tuned"]
 
-    # the speed benchmark's shape: scalars become lines, {route: record} a table, nested notes keep their section
-    (tmp_path / "speed.json").write_text(json.dumps({
-        "meta": {"n": 1000, "decision": "ship int8", "vocabulary": {"kept_rows": 9}},
-        "routes": {"hf-baseline": {"paragraphs_per_s": 12.345, "macro_f1": 0.8123},
-                   "int8": {"paragraphs_per_s": 30.0, "macro_f1": 0.8101}}}))
+    # the speed section is the speed benchmark's own report of its JSON
+    routes = {name: {**speed_record(12.0 + i, 0.0), "speedup_vs_baseline": 1.0 + i, "cpu_share": 0.99,
+                     "load_s": 4.0, "threads": 2, "rss_vs_baseline": 1.0, "macro_f1": 0.9, "same_labels_as_fp32": 1.0}
+              for i, name in enumerate(speed.ROUTES)}
+    meta = {"date": "2026-11-25 16:00 UTC", "command": "python benchmarks/speed.py --n 1000", "n": 1000,
+            "cpu_count": 2, "load_average_1min": 0.1, "n_scored": 40, "decision": "- Kept: eventclf-int8",
+            "onnx_export": {"seconds": 18.0, "peak_rss_mb": 3000.0}, "vocabulary": {}}
+    (tmp_path / "speed.json").write_text(json.dumps({"meta": meta, "routes": routes}))
     accuracy.main(["--refresh-speed", "--out", str(out)])
     page = (out / "results.md").read_text()
-    assert "- decision: ship int8" in page and "- vocabulary.kept_rows: 9" in page
-    assert "| name | paragraphs_per_s | macro_f1 |" in page and "| int8 | 30.0 | 0.810 |" in page
+    assert "Measured 2026-11-25 16:00 UTC with `python benchmarks/speed.py --n 1000`" in page
+    assert "| eventclf-int8 | 16.0 | 5.00 |" in page and "- Kept: eventclf-int8" in page
     assert "## Calibration" in page and "has not been run" not in page
+
+
+def speed_record(per_s: float, f1_change: float, rss: float = 1000.0) -> dict:
+    return {"paragraphs_per_s": per_s, "f1_change_vs_fp32": f1_change, "peak_rss_mb": rss, "disk_mb": 150.0}
+
+
+def test_speed_decision_keeps_the_accurate_route_when_the_fast_ones_tie_or_lose_accuracy():
+    results = {"torch-int8": speed_record(90.0, -0.03), "torch-int8-ffn-fp32": speed_record(60.0, -0.009),
+               "eventclf-int8": speed_record(58.0, -0.003)}
+    text = speed.decision(results)  # 60 vs 58 is a tie, so F1 decides; 90 is out on F1
+    assert "Kept: eventclf-int8" in text and "WARNING" not in text
+    assert "torch-int8 not kept: macro-F1 further than 0.01" in text
+
+    results["torch-int8-ffn-fp32"] = speed_record(80.0, -0.009)  # now clearly faster and within the F1 bound
+    assert "WARNING: the shipped eventclf-int8 is not the winner" in speed.decision(results)
