@@ -52,8 +52,8 @@ SPEED_JSON = RESULTS_DIR / "speed.json"
 ECE_BINS = 15
 QUICK_ROWS = {"train": 60, "validation": 30, "test": 40, "real": 40}
 MODEL = "fine_tuned"
-SPEED_BEGIN = ("<!-- speed:begin (filled from benchmarks/results/speed.json by the speed benchmark, or by "
-               "`python benchmarks/accuracy.py --refresh-speed`; edits inside are overwritten) -->")
+SPEED_BEGIN = ("<!-- speed:begin (filled from benchmarks/results/speed.json, which benchmarks/speed.py writes, by "
+               "`python benchmarks/accuracy.py` or its --refresh-speed; edits inside are overwritten) -->")
 SPEED_END = "<!-- speed:end -->"
 # fields that change where or how a run is written, not what it learns: a reused model may differ in these
 NOT_LEARNING = {"output_dir", "seed", "device", "resume", "keep_checkpoints", "logging_steps"}

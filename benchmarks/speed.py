@@ -13,7 +13,9 @@ Throughput is end to end (tokenising included) over --n paragraphs: the bundled 
 Macro-F1 is on the test split (its first --n paragraphs if fewer) with the model's tuned thresholds.
 A vocabulary section says what keeping only the word-embedding rows a corpus uses would save.
 
-Usage: python benchmarks/speed.py --model runs/default --n 1000   (writes benchmarks/results/speed.json)
+Usage: python benchmarks/speed.py --model runs/default --n 1000   (writes benchmarks/results/speed.json;
+                                                                   `python benchmarks/accuracy.py --refresh-speed`
+                                                                   then puts it on docs/results.md)
        python benchmarks/speed.py --quick                          (smoke test on a tiny untrained model)
 """
 from __future__ import annotations
