@@ -497,6 +497,17 @@ def plot_errors(results: dict[str, Any], path: Path) -> None:
     _save(fig, path)
 
 
+def plot_languages(results: dict[str, Any], path: Path) -> None:
+    counts = results["data"]["test_languages"]
+    fig = Figure(figsize=(11, 4))
+    ax = fig.subplots()
+    _bars(ax, [f"{lang} (n={n})" for lang, n in counts.items()],
+          {v["name"]: [_ms(v["test"]["per_language"][lang]["macro_f1"]) for lang in counts]
+           for v in results["systems"].values()}, "macro-F1")
+    ax.set_title("Bundled test split by language (error bars: std over seeds)")
+    _save(fig, path, ax)
+
+
 def plot_cross_lingual(results: dict[str, Any], path: Path) -> None:
     langs = list(results["data"]["test_languages"])
     everyone = results["systems"][MODEL]["test"]["per_language"]
@@ -529,8 +540,8 @@ def plot_reliability(results: dict[str, Any], path: Path) -> None:
 
 
 FIGURES: dict[str, Callable[[dict[str, Any], Path], None]] = {
-    "per_type_f1.png": plot_f1, "errors.png": plot_errors, "cross_lingual.png": plot_cross_lingual,
-    "reliability.png": plot_reliability,
+    "per_type_f1.png": plot_f1, "per_language.png": plot_languages, "errors.png": plot_errors,
+    "cross_lingual.png": plot_cross_lingual, "reliability.png": plot_reliability,
 }
 
 
@@ -634,6 +645,8 @@ def section_test(r: dict[str, Any]) -> list[str]:
                    per_type_rows(systems, lambda v: v["test"], r["labels"]))
     for metric, title in (("macro_f1", "macro-F1"), ("exact_match", "exact match")):
         lines += ["", f"### Per language: {title}", ""]
+        if metric == "macro_f1":
+            lines += ["![per-language macro-F1](figures/per_language.png)", ""]
         lines += table(["language", "n", *(v["name"] for v in systems.values())],
                        [[lang, str(r["data"]["test_languages"][lang]),
                          *(v["test"]["per_language"][lang][metric] for v in systems.values())] for lang in langs])
