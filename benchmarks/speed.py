@@ -258,7 +258,7 @@ def decision(results: dict) -> str:
 
 def markdown(results: dict, meta: dict) -> str:
     base = results["hf-baseline"]
-    lines = [f"Measured {meta['date']} with `{meta['command']}`." if "date" in meta else "", "",
+    lines = [*([f"Measured {meta['date']} with `{meta['command']}`.", ""] if "date" in meta else []),
              f"{meta['n']} paragraphs (bundled test split, repeated), {meta['cpu_count']} CPU cores, torch threads "
              f"{base['threads']}, load average {meta['load_average_1min']:.1f} at start; macro-F1 on "
              f"{meta['n_scored']} test paragraphs with the tuned thresholds. CPU use: CPU time over wall time times "
@@ -293,7 +293,8 @@ def measure(model: Path, n: int) -> dict:
     import torch
 
     meta = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "command": f"python benchmarks/speed.py --model {model} --n {n}", "n": n, "model": str(model), "cpu_count": os.cpu_count(), "load_average_1min": os.getloadavg()[0],
+            "command": f"python benchmarks/speed.py --model {model} --n {n}", "n": n, "model": str(model),
+            "cpu_count": os.cpu_count(), "load_average_1min": os.getloadavg()[0],
             "platform": platform.platform(), "torch": torch.__version__, "onnxruntime": onnxruntime.__version__}
     meta["onnx_export"] = run_worker("export", str(model), n)  # first: the int8 route then loads a fresh export
     results = {route: run_worker(route, str(model), n) for route in ROUTES}
