@@ -151,9 +151,10 @@ def score(model: Path, results: dict) -> int:
 
     from eventclf.data import read_examples
     from eventclf.metrics import apply_thresholds, binarize, evaluate
+    from eventclf.modeling import config_labels
 
     config = AutoConfig.from_pretrained(model)
-    labels = [config.id2label[i] for i in range(config.num_labels)]
+    labels = config_labels(config)
     thresholds = json.loads((model / "eventclf.json").read_text())["thresholds"]
     n_scored = len(results["eventclf-fp32"]["test_probs"])
     examples = read_examples(TEST_SPLIT / "test.jsonl", labels)[:n_scored]
@@ -176,9 +177,10 @@ def vocabulary(model: Path) -> dict:
     from transformers import AutoConfig, AutoTokenizer
 
     from eventclf.data import read_examples
+    from eventclf.modeling import config_labels
 
     config, tok = AutoConfig.from_pretrained(model), AutoTokenizer.from_pretrained(model)
-    labels = [config.id2label[i] for i in range(config.num_labels)]
+    labels = config_labels(config)
     prefix = json.loads((model / "eventclf.json").read_text()).get("text_prefix", "")
 
     def ids(split: str) -> list[tuple[str, list[int]]]:

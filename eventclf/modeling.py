@@ -32,7 +32,7 @@ class EventModel(nn.Module):
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return tuple(self.config.id2label[i] for i in range(self.config.num_labels))
+        return config_labels(self.config)
 
     def pool(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -65,6 +65,11 @@ class EventModel(nn.Module):
         self.config.save_pretrained(folder)
         state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
         save_file(state, str(Path(folder) / WEIGHTS_NAME), metadata={"format": "pt"})
+
+
+def config_labels(config: PretrainedConfig) -> tuple[str, ...]:
+    """The event types a saved model predicts, in output-column order (its `config.json` id2label)."""
+    return tuple(config.id2label[i] for i in range(config.num_labels))
 
 
 def _set_labels(config: PretrainedConfig, labels: Sequence[str]) -> None:

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from transformers import AutoConfig, PretrainedConfig
 
-from .modeling import WEIGHTS_NAME, EventModel
+from .modeling import WEIGHTS_NAME, EventModel, config_labels
 
 QUANTIZE_CHOICES = ("int8",)
 ONNX_NAME = "model.int8.onnx"
@@ -40,7 +40,7 @@ class OnnxEventModel(nn.Module):
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return tuple(self.config.id2label[i] for i in range(self.config.num_labels))
+        return config_labels(self.config)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> dict[str, torch.Tensor]:
         feed = {"input_ids": input_ids.numpy(), "attention_mask": attention_mask.numpy()}
