@@ -31,25 +31,26 @@ def _add_predict(sub) -> None:
                                    "`text` (and optional `id`); '-' or nothing reads stdin. Output: one JSON object "
                                    "per input line, written as it goes.")
     p.add_argument("input", nargs="?", default="-", help="input file, or - for stdin (default)")
-    p.add_argument("--model", required=True, help="trained model folder")
+    _add_model_options(p)
     p.add_argument("--output", "-o", default="-", help="output JSONL file, or - for stdout (default)")
     p.add_argument("--resume", action="store_true", help="append to --output, skipping the lines it already holds")
-    p.add_argument("--threshold", type=float, help="one threshold for every type (default: the tuned ones)")
     p.add_argument("--top-k", type=int, help="keep at most this many types per paragraph")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--chunk-size", type=int, default=512, help="paragraphs read, tagged and written at a time")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    p.add_argument("--quantize", choices=["int8"],
-                   help="int8: run on CPU through an int8 ONNX Runtime export (made into the model folder on first use)")
 
 
 def _add_evaluate(sub) -> None:
     p = sub.add_parser("evaluate", help="score a model on labelled data and print a per-type table")
-    p.add_argument("--model", required=True, help="trained model folder")
+    _add_model_options(p)
     p.add_argument("--data", required=True, help="labelled JSONL or CSV file (text, labels, optional lang)")
-    p.add_argument("--threshold", type=float, help="one threshold for every type (default: the tuned ones)")
     p.add_argument("--json", action="store_true", help="print the full scores as JSON instead of a table")
-    p.add_argument("--device", default="auto")
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    """How `predict` and `evaluate` load and apply a trained model."""
+    p.add_argument("--model", required=True, help="trained model folder")
+    p.add_argument("--threshold", type=float, help="one threshold for every type (default: the tuned ones)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     p.add_argument("--quantize", choices=["int8"],
                    help="int8: run on CPU through an int8 ONNX Runtime export (made into the model folder on first use)")
 
@@ -146,9 +147,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     clf = EventClassifier.from_pretrained(args.model, device=args.device, quantize=args.quantize)
     examples = read_examples(args.data, clf.labels)
     probs = clf.predict_proba([ex.text for ex in examples])
-    thresholds = dict.fromkeys(clf.labels, args.threshold) if args.threshold is not None else clf.thresholds
-    result = evaluate(binarize([ex.labels for ex in examples], clf.labels), probs, thresholds, clf.labels,
-                      [ex.lang for ex in examples])
+    result = evaluate(binarize([ex.labels for ex in examples], clf.labels), probs, clf.thresholds_for(args.threshold),
+                      clf.labels, [ex.lang for ex in examples])
     print(json.dumps(result, indent=2) if args.json else format_table(result))
 
 

@@ -119,7 +119,7 @@ class EventClassifier:
                 top_k: int | None = None, batch_size: int = 32) -> list[Prediction]:
         """Tag each text. `threshold` overrides the tuned thresholds (one number, or per type); `top_k` keeps at
         most that many of the types above threshold."""
-        cut = self._thresholds(threshold)
+        cut = self.thresholds_for(threshold)
         results = []
         for row in self.predict_proba(texts, batch_size):
             scores = {name: float(p) for name, p in zip(self.labels, row)}
@@ -127,7 +127,9 @@ class EventClassifier:
             results.append(Prediction(tuple(above[:top_k] if top_k else above), scores))
         return results
 
-    def _thresholds(self, threshold: float | Mapping[str, float] | None) -> dict[str, float]:
+    def thresholds_for(self, threshold: float | Mapping[str, float] | None) -> dict[str, float]:
+        """The per-type thresholds a `threshold` override means: None = the tuned ones, a number = that for every
+        type, a mapping = those types changed and the others tuned."""
         if threshold is None:
             return self.thresholds
         if isinstance(threshold, Mapping):
