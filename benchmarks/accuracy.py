@@ -40,7 +40,7 @@ import speed  # noqa: E402
 
 from eventclf.base_models import resolve_base_model  # noqa: E402
 from eventclf.config import BUNDLED_CORPUS, TrainingConfig  # noqa: E402
-from eventclf.data import SPLITS, Example, find_split_file, load_splits  # noqa: E402
+from eventclf.data import SPLITS, Example, find_split_file, load_splits, write_examples  # noqa: E402
 from eventclf.inference import SETTINGS_NAME, EventClassifier  # noqa: E402
 from eventclf.labels import LabelSet, load_label_set  # noqa: E402
 from eventclf.metrics import apply_thresholds, binarize, evaluate  # noqa: E402
@@ -115,13 +115,6 @@ def outputs_for(args: argparse.Namespace) -> Outputs:
                    ROOT / "runs" / "benchmark", ROOT / "benchmarks" / ".cache")
 
 
-def write_jsonl(path: Path, examples: Sequence[Example]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps({"id": ex.id, "text": ex.text, "labels": list(ex.labels), "lang": ex.lang},
-                                       ensure_ascii=False) + "\n" for ex in examples), encoding="utf-8")
-    return path
-
-
 def sample(items: Sequence[Any], n: int) -> list[Any]:
     return random.Random(0).sample(list(items), min(n, len(items)))
 
@@ -134,7 +127,7 @@ def load_data(config: TrainingConfig, quick: bool, out: Outputs) -> tuple[Traini
     if quick:
         folder = out.runs / "quick-corpus"
         for split in SPLITS:
-            write_jsonl(folder / f"{split}.jsonl", sample(splits[split], QUICK_ROWS[split]))
+            write_examples(folder / f"{split}.jsonl", sample(splits[split], QUICK_ROWS[split]))
         config = dataclasses.replace(config, data_dir=str(folder), train_file="", validation_file="", test_file="")
         splits = load_splits(config, label_set.names)
         real = [dataclasses.replace(r, examples=sample(r.examples, QUICK_ROWS["real"])) for r in real]
@@ -230,7 +223,7 @@ def reused_run(folder: Path, config: TrainingConfig, data: Data) -> tuple[Run, d
 def english_only_config(config: TrainingConfig, data: Data, runs_dir: Path) -> TrainingConfig:
     """Train and validate on English rows only; test on the full multilingual test split."""
     folder = runs_dir / "english-only-data"
-    files = {split: write_jsonl(folder / f"{split}.jsonl",
+    files = {split: write_examples(folder / f"{split}.jsonl",
                                 [ex for ex in data.splits[split] if split == "test" or ex.lang == "en"])
              for split in SPLITS}
     return dataclasses.replace(config, train_file=str(files["train"]), validation_file=str(files["validation"]),

@@ -121,6 +121,15 @@ def read_examples(path: str | Path, label_names: Sequence[str]) -> list[Example]
     return examples
 
 
+def write_examples(path: str | Path, examples: Iterable[Example]) -> Path:
+    """Write examples as JSONL in the bundled corpus' format, which `read_examples` reads back."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps({"id": ex.id, "text": ex.text, "labels": list(ex.labels), "lang": ex.lang},
+                                       ensure_ascii=False) + "\n" for ex in examples), encoding="utf-8")
+    return path
+
+
 def examples_from_dataset(dataset: Any, label_names: Sequence[str], name: str = "dataset") -> list[Example]:
     """Read a `datasets.Dataset` (or any sequence of dicts) with the same checks as a file."""
     problems: list[str] = []

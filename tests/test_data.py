@@ -3,7 +3,8 @@ import json
 import pytest
 
 from eventclf.config import TrainingConfig
-from eventclf.data import DataError, check_disjoint, examples_from_dataset, load_splits, read_examples, split_examples
+from eventclf.data import (DataError, Example, check_disjoint, examples_from_dataset, load_splits, read_examples,
+                           split_examples, write_examples)
 
 from conftest import make_rows, write_jsonl
 
@@ -19,6 +20,15 @@ def test_reads_jsonl_and_csv_alike(tmp_path):
         examples = read_examples(path, NAMES)
         assert [(e.text, e.labels) for e in examples] == [("Blast in town", ("bombing",)), ("Talks resumed", ())]
     assert read_examples(jsonl, NAMES)[1].id == "x7"
+
+
+def test_written_examples_read_back_unchanged(tmp_path):
+    examples = [Example("سيطر الجيش على المطار.", ("takeover", "offensive"), "ar", "ar-0001"),
+                Example("Talks resumed", (), "en", "en-0001")]
+    path = write_examples(tmp_path / "new" / "split.jsonl", examples)
+    back = read_examples(path, NAMES)
+    assert [(e.text, e.labels, e.lang, e.id) for e in back] == [(e.text, e.labels, e.lang, e.id) for e in examples]
+    assert "المطار" in path.read_text(encoding="utf-8")  # kept readable, not \u-escaped
 
 
 def test_csv_labels_may_be_a_json_list_or_separated(tmp_path):

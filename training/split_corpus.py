@@ -8,12 +8,11 @@ reproduces them.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from collections import defaultdict
 from pathlib import Path
 
-from eventclf.data import SPLITS, read_examples
+from eventclf.data import SPLITS, Example, read_examples, write_examples
 from eventclf.dedup import dedup_key, near_duplicate_groups
 from eventclf.labels import load_label_set
 
@@ -60,13 +59,13 @@ def main() -> None:
     splits = assign(rows, args.seed)
     counters: dict[str, int] = defaultdict(int)
     out_dir = Path(args.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     for split in SPLITS:
-        with open(out_dir / f"{split}.jsonl", "w", encoding="utf-8") as f:
-            for row in sorted(splits[split], key=lambda r: (r["lang"], dedup_key(r["text"]))):
-                counters[row["lang"]] += 1
-                record = {"id": f"{row['lang']}-{counters[row['lang']]:04d}", **row}
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        examples = []
+        for row in sorted(splits[split], key=lambda r: (r["lang"], dedup_key(r["text"]))):
+            counters[row["lang"]] += 1
+            examples.append(Example(row["text"], tuple(row["labels"]), row["lang"],
+                                    f"{row['lang']}-{counters[row['lang']]:04d}"))
+        write_examples(out_dir / f"{split}.jsonl", examples)
         print(f"{split}: {len(splits[split])}")
     write_counts(out_dir / "DATASHEET.md", splits, names)
 
