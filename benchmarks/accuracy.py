@@ -41,7 +41,7 @@ import speed  # noqa: E402
 from eventclf.base_models import resolve_base_model  # noqa: E402
 from eventclf.config import BUNDLED_CORPUS, TrainingConfig  # noqa: E402
 from eventclf.data import SPLITS, Example, find_split_file, load_splits, write_examples  # noqa: E402
-from eventclf.inference import SETTINGS_NAME, EventClassifier  # noqa: E402
+from eventclf.inference import SETTINGS_NAME, EventClassifier, read_settings  # noqa: E402
 from eventclf.labels import LabelSet, load_label_set  # noqa: E402
 from eventclf.metrics import apply_thresholds, binarize, evaluate  # noqa: E402
 
@@ -259,10 +259,6 @@ def model_predictor(folder: Path, cache_dir: Path) -> Callable[[Sequence[str]], 
     return predict
 
 
-def model_thresholds(folder: Path) -> dict[str, float]:
-    return json.loads((folder / SETTINGS_NAME).read_text(encoding="utf-8"))["thresholds"]
-
-
 def reliability(y_true: np.ndarray, probs: np.ndarray, bins: int = ECE_BINS) -> list[dict[str, Any]]:
     """Equal-width probability bins over every (paragraph, type) pair: how often the type is there per bin."""
     p, y = np.asarray(probs, float).ravel(), np.asarray(y_true, float).ravel()
@@ -371,7 +367,7 @@ def score_runs(runs: list[Run], data: Data, cache_dir: Path) -> tuple[list[dict[
     scored = []
     for run in runs:
         print(f"scoring {run.name}")
-        scored.append(score_system(model_predictor(run.folder, cache_dir), model_thresholds(run.folder), data))
+        scored.append(score_system(model_predictor(run.folder, cache_dir), read_settings(run.folder)["thresholds"], data))
     return [result for result, _ in scored], [probs for _, probs in scored]
 
 

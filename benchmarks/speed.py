@@ -150,12 +150,13 @@ def score(model: Path, results: dict) -> int:
     from transformers import AutoConfig
 
     from eventclf.data import read_examples
+    from eventclf.inference import read_settings
     from eventclf.metrics import apply_thresholds, binarize, evaluate
     from eventclf.modeling import config_labels
 
     config = AutoConfig.from_pretrained(model)
     labels = config_labels(config)
-    thresholds = json.loads((model / "eventclf.json").read_text())["thresholds"]
+    thresholds = read_settings(model)["thresholds"]
     n_scored = len(results["eventclf-fp32"]["test_probs"])
     examples = read_examples(TEST_SPLIT / "test.jsonl", labels)[:n_scored]
     truth = binarize([ex.labels for ex in examples], labels)
@@ -177,11 +178,12 @@ def vocabulary(model: Path) -> dict:
     from transformers import AutoConfig, AutoTokenizer
 
     from eventclf.data import read_examples
+    from eventclf.inference import read_settings
     from eventclf.modeling import config_labels
 
     config, tok = AutoConfig.from_pretrained(model), AutoTokenizer.from_pretrained(model)
     labels = config_labels(config)
-    prefix = json.loads((model / "eventclf.json").read_text()).get("text_prefix", "")
+    prefix = read_settings(model).get("text_prefix", "")
 
     def ids(split: str) -> list[tuple[str, list[int]]]:
         examples = read_examples(TEST_SPLIT / f"{split}.jsonl", labels)
@@ -210,6 +212,7 @@ def quick_model(folder: Path) -> Path:
     import torch
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
+    from eventclf.inference import EventClassifier
     from eventclf.labels import load_label_set
     from eventclf.modeling import EventModel
 
@@ -223,10 +226,10 @@ def quick_model(folder: Path) -> Path:
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=128, max_position_embeddings=256, id2label=dict(enumerate(labels)),
                         label2id={name: i for i, name in enumerate(labels)})
-    EventModel(BertModel(config, add_pooling_layer=False)).save(folder)
+    model = EventModel(BertModel(config, add_pooling_layer=False))
+    model.save(folder)
     tokenizer.save_pretrained(folder)
-    (folder / "eventclf.json").write_text(json.dumps({"thresholds": dict.fromkeys(labels, 0.5),
-                                                     "text_prefix": "query: ", "max_length": 128}))
+    EventClassifier(model, tokenizer, dict.fromkeys(labels, 0.5), "query: ", 128, "cpu").save_settings(folder)
     return folder
 
 
@@ -325,10 +328,14 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.model, n)))
         return
+    from eventclf.inference import read_settings
+
     with tempfile.TemporaryDirectory() as tmp:
         model = quick_model(Path(tmp)) if args.quick else Path(args.model)
-        if not (model / "eventclf.json").is_file():
-            raise SystemExit(f"{model} is not a trained model folder (train one with `eventclf train`)")
+        try:
+            read_settings(model)
+        except FileNotFoundError as exc:
+            raise SystemExit(str(exc)) from None
         report = measure(model, n)
     output = args.output or (None if args.quick else str(ROOT / "benchmarks" / "results" / "speed.json"))
     if output:

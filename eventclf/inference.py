@@ -47,6 +47,15 @@ def check_texts(texts: Sequence[str]) -> list[str]:
     return texts
 
 
+def read_settings(path: str | Path) -> dict:
+    """A model folder's thresholds, text prefix and window length (its `eventclf.json`)."""
+    settings_file = Path(path) / SETTINGS_NAME
+    if not settings_file.is_file():
+        raise FileNotFoundError(f"{path} is not an eventclf model folder (no {SETTINGS_NAME}); "
+                                f"train one with `eventclf train` or check the path")
+    return json.loads(settings_file.read_text(encoding="utf-8"))
+
+
 class EventClassifier:
     """Multi-label event tagger. Paragraphs longer than the model's window are split into overlapping windows
     and each type takes its highest probability over the windows, so an event late in a long paragraph counts."""
@@ -70,11 +79,7 @@ class EventClassifier:
         """`quantize="int8"` runs on CPU through an int8 ONNX Runtime export of the model, made into the folder on
         first use (see `eventclf.quantize`): several times faster on a CPU than fp32, at the same F1."""
         path = Path(path)
-        settings_file = path / SETTINGS_NAME
-        if not settings_file.is_file():
-            raise FileNotFoundError(f"{path} is not an eventclf model folder (no {SETTINGS_NAME}); "
-                                    f"train one with `eventclf train` or check the path")
-        settings = json.loads(settings_file.read_text(encoding="utf-8"))
+        settings = read_settings(path)
         if quantize is None:
             model = EventModel.from_folder(path)
         else:
