@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -318,16 +319,10 @@ def confusion_summary(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[s
     for i, name in enumerate(labels):
         fp_rows = np.flatnonzero((y_pred[:, i] == 1) & (y_true[:, i] == 0))
         fn_rows = np.flatnonzero((y_pred[:, i] == 0) & (y_true[:, i] == 1))
-        fp_truth: dict[str, int] = {}
-        for r in fp_rows:
-            for other in names(y_true[r], "no event"):
-                fp_truth[other] = fp_truth.get(other, 0) + 1
-        fn_instead: dict[str, int] = {}
-        for r in fn_rows:
-            for other in names(y_pred[r], "nothing"):
-                fn_instead[other] = fn_instead.get(other, 0) + 1
-        summary[name] = {"tp": int(((y_pred[:, i] == 1) & (y_true[:, i] == 1)).sum()), "fp": len(fp_rows),
-                         "fn": len(fn_rows), "false_positives_were": fp_truth, "misses_predicted_as": fn_instead}
+        summary[name] = {
+            "tp": int(((y_pred[:, i] == 1) & (y_true[:, i] == 1)).sum()), "fp": len(fp_rows), "fn": len(fn_rows),
+            "false_positives_were": dict(Counter(t for r in fp_rows for t in names(y_true[r], "no event"))),
+            "misses_predicted_as": dict(Counter(t for r in fn_rows for t in names(y_pred[r], "nothing")))}
     return summary
 
 

@@ -11,7 +11,7 @@ from eventclf.cli import main
 from eventclf.inference import predict_dataset
 from eventclf.quantize import ONNX_NAME, ensure_int8
 
-from conftest import make_rows
+from conftest import make_rows, write_jsonl
 
 TEXTS = [r["text"] for r in make_rows(60, seed=3)] + ["", "the mufti issued a fatwa " * 20]
 
@@ -74,8 +74,8 @@ def test_cli_quantize_flag(model_dir, int8, tmp_path, capsys):
                  "-o", str(tmp_path / "o.jsonl")]) == 0
     rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
     assert [r["labels"] for r in rows] == [list(p.labels) for p in int8.predict(TEXTS[:10])]
-    (tmp_path / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in make_rows(20, seed=3)))
-    assert main(["evaluate", "--model", str(model_dir), "--quantize", "int8", "--data", str(tmp_path / "test.jsonl")]) == 0
+    test_file = write_jsonl(tmp_path / "test.jsonl", make_rows(20, seed=3))
+    assert main(["evaluate", "--model", str(model_dir), "--quantize", "int8", "--data", str(test_file)]) == 0
     assert "macro-F1" in capsys.readouterr().out
 
 
