@@ -37,7 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling scripts, how
 from baselines import (C_GRID, MAX_TOKENS, Baseline, FrozenEncoder, cache_key, cached_array,  # noqa: E402
                        frozen_encoder_baseline, tfidf_baseline, zero_shot_baseline)
 from real_data import RealSet, available_sets, score_set  # noqa: E402
+import real_text  # noqa: E402
 import speed  # noqa: E402
+from report import aggregate, fmt, replace_between, table  # noqa: E402
 
 from eventclf.base_models import resolve_base_model  # noqa: E402
 from eventclf.config import BUNDLED_CORPUS, TrainingConfig  # noqa: E402
@@ -50,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = ROOT / "configs" / "default.yaml"
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 SPEED_JSON = RESULTS_DIR / "speed.json"
+REAL_TEXT_JSON = RESULTS_DIR / "real_text.json"
 ECE_BINS = 15
 QUICK_ROWS = {"train": 60, "validation": 30, "test": 40, "real": 40}
 MODEL = "fine_tuned"
@@ -297,19 +300,6 @@ def score_system(predict: Callable[[Sequence[str]], np.ndarray], thresholds: dic
     return result, probs
 
 
-def aggregate(items: list[Any]) -> Any:
-    """Mean and spread (sample std; 0 for one seed) of same-shaped results; counts that agree stay as they are."""
-    first = items[0]
-    if isinstance(first, dict):
-        return {k: aggregate([item[k] for item in items]) for k in first}
-    if isinstance(first, bool) or not isinstance(first, (int, float)):
-        return first
-    if isinstance(first, int) and all(item == first for item in items):
-        return first
-    values = np.asarray(items, dtype=float)
-    return {"mean": float(values.mean()), "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0}
-
-
 def confusion_summary(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
     """Per type TP/FP/FN, what the paragraphs of its false positives really were, and what its misses got instead."""
     def names(row: np.ndarray, fallback: str) -> list[str]:
@@ -530,19 +520,6 @@ FIGURES: dict[str, Callable[[dict[str, Any], Path], None]] = {
 
 
 # ------------------------------------------------------------------------------------------------ the page
-
-def fmt(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, dict):
-        return f"{value['mean']:.3f} ± {value['std']:.3f}"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    cells = [[c if isinstance(c, str) else fmt(c) for c in row] for row in rows]
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in cells)]
-
 
 def _mean(value: Any) -> float:
     return _ms(value)[0]
@@ -790,16 +767,15 @@ def speed_section(speed_json: Path | None = None) -> str:
 
 
 def with_speed_section(page: str, speed_json: Path | None = None) -> str:
-    before, rest = page.split(SPEED_BEGIN, 1)
-    after = rest.split(SPEED_END, 1)[1]
-    return f"{before}{SPEED_BEGIN}\n{speed_section(speed_json)}\n{SPEED_END}{after}"
+    return replace_between(page, SPEED_BEGIN, SPEED_END, speed_section(speed_json))
 
 
 def render(r: dict[str, Any]) -> str:
-    lines = [*section_setup(r), *section_summary(r), *section_test(r), *section_real(r), *section_cross_lingual(r),
+    lines = [*section_setup(r), *section_summary(r), "## Real text", "", real_text.BEGIN, real_text.END, "",
+             *section_test(r), *section_real(r), *section_cross_lingual(r),
              *section_errors(r), *section_calibration(r), *section_cost(r),
              "## Speed", "", SPEED_BEGIN, SPEED_END, "", *section_method()]
-    return with_speed_section("\n".join(lines))
+    return real_text.with_section(with_speed_section("\n".join(lines)), REAL_TEXT_JSON)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any] | None:

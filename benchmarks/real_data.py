@@ -43,6 +43,9 @@ ACLED_MAP: dict[str, tuple[str, ...] | None] = {
 }
 
 
+SATP_COLUMNS = ("armed assault", "bombing", "kidnapping", "other")
+
+
 @dataclass
 class RealSet:
     name: str
@@ -60,7 +63,8 @@ def load_acled(path: Path | None = None) -> RealSet:
             if labels is None:  # ambiguous or unknown: kept out of the score rather than forced
                 left_out += 1
                 continue
-            examples.append(Example(row["notes"], labels, "en", row["event_id_cnty"], f"{path}, line {line}"))
+            examples.append(Example(row["notes"], labels, "en", row["event_id_cnty"], f"{path}, line {line}",
+                                    {"category": row["sub_event_type"]}))
     return RealSet("ACLED", examples, ("bombing", "takeover", "offensive"), left_out)
 
 
@@ -70,9 +74,10 @@ def load_satp(folder: Path | None = None) -> RealSet:
     for split in ("train", "dev", "test"):
         with open(folder / f"{split}.tsv", encoding="utf-8") as f:
             for line, raw in enumerate(f, start=1):
-                text, _assault, bombing, _kidnap, _other = raw.rstrip("\n").split("\t")
-                examples.append(Example(text, ("bombing",) if bombing == "1" else (), "en", f"{split}-{line}",
-                                        f"{folder / split}.tsv, line {line}"))
+                text, *flags = raw.rstrip("\n").split("\t")
+                category = "+".join(n for n, f in zip(SATP_COLUMNS, flags) if f == "1") or "none"
+                examples.append(Example(text, ("bombing",) if flags[1] == "1" else (), "en", f"{split}-{line}",
+                                        f"{folder / split}.tsv, line {line}", {"category": category}))
     return RealSet("SATP", examples, ("bombing",), 0)
 
 

@@ -43,6 +43,10 @@ class TrainingConfig:
     freeze_word_embeddings: Literal["auto", "always", "never"] = _f(
         "auto", "freeze the (large) word-embedding matrix: auto = on CPU only, where it makes steps ~5x faster")
     pos_weight_cap: float = _f(5.0, "class imbalance: positives of a type weigh neg/pos, capped at this")
+    augment_fraction: float = _f(0.0, "synthetic training rows to add, as a fraction of the training split: no-event "
+                                      "context spliced before event rows, and rows joined into roundups")
+    threshold_no_event_share: float = _f(0.0, "tune thresholds as if no-event rows made this share of the validation "
+                                              "split (e.g. 0.8, like a news feed); 0 = the split as it is")
     early_stopping_patience: int = _f(2, "epochs without a better validation macro-F1 before stopping")
     seed: int = _f(42, "seed for splitting, initialisation and shuffling")
 

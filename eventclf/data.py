@@ -6,9 +6,9 @@ import json
 import random
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .dedup import dedup_key
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 SPLITS = ("train", "validation", "test")
 _SUFFIXES = (".jsonl", ".csv")
 MAX_REPORTED = 20
+_FIELDS = ("id", "text", "labels", "lang")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Example:
     lang: str = ""
     id: str = ""
     where: str = ""  # "file, line N": where the row came from, for error messages
+    # the row's other string fields (e.g. register, region, source), carried through and written back
+    meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 class DataError(ValueError):
@@ -74,7 +77,8 @@ def _row_to_example(row: Any, where: str, label_names: Sequence[str], problems: 
         problems.append(f"{where}, field `labels`: unknown type(s) {unknown}; known: {list(label_names)}")
         return None
     ordered = tuple(name for name in label_names if name in labels)
-    return Example(text, ordered, str(row.get("lang") or ""), str(row.get("id") or ""), where)
+    meta = {k: v for k, v in row.items() if k not in _FIELDS and isinstance(v, str)}
+    return Example(text, ordered, str(row.get("lang") or ""), str(row.get("id") or ""), where, meta)
 
 
 def _rows(path: Path, problems: list[str]) -> Iterable[tuple[int, Any]]:
@@ -125,8 +129,8 @@ def write_examples(path: str | Path, examples: Iterable[Example]) -> Path:
     """Write examples as JSONL in the bundled corpus' format, which `read_examples` reads back."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps({"id": ex.id, "text": ex.text, "labels": list(ex.labels), "lang": ex.lang},
-                                       ensure_ascii=False) + "\n" for ex in examples), encoding="utf-8")
+    path.write_text("".join(json.dumps({"id": ex.id, "text": ex.text, "labels": list(ex.labels), "lang": ex.lang,
+                                        **ex.meta}, ensure_ascii=False) + "\n" for ex in examples), encoding="utf-8")
     return path
 
 
@@ -185,6 +189,32 @@ def split_examples(examples: Sequence[Example], fractions: tuple[float, float], 
     for split in SPLITS:
         rng.shuffle(out[split])
     return out
+
+
+def feed_sample(examples: Sequence[Example], no_event_share: float, seed: int,
+                caps: Mapping[str, float] | None = None) -> list[Example]:
+    """A subset whose label mix looks like a news feed: every no-event row, and event rows drawn at random until
+    no-event rows make `no_event_share` of it; `caps` limits a type to a share of the subset (a rare type).
+
+    Example:
+        >>> stream = feed_sample(test_rows, no_event_share=0.8, seed=0, caps={"fatwa": 0.01})
+    """
+    rng = random.Random(seed)
+    quiet = [ex for ex in examples if not ex.labels]
+    events = [ex for ex in examples if ex.labels]
+    rng.shuffle(events)
+    total = round(len(quiet) / no_event_share) if no_event_share > 0 else len(examples)
+    limit = {name: int(share * total) for name, share in (caps or {}).items()}
+    taken: list[Example] = []
+    for ex in events:
+        if len(quiet) + len(taken) >= total:
+            break
+        if all(limit.get(name, total) > 0 for name in ex.labels):
+            taken.append(ex)
+            for name in ex.labels:
+                limit[name] = limit.get(name, total) - 1
+    chosen = {id(ex) for ex in quiet + taken}
+    return [ex for ex in examples if id(ex) in chosen]
 
 
 def load_splits(config: "TrainingConfig", label_names: Sequence[str]) -> dict[str, list[Example]]:

@@ -52,19 +52,33 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dic
     }
 
 
-def tune_thresholds(y_true: np.ndarray, probs: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
-    """Per type, the grid threshold with the best F1 on held-out data; 0.5 where the data has no positive."""
+def tune_thresholds(y_true: np.ndarray, probs: np.ndarray, labels: Sequence[str],
+                    sample_weight: np.ndarray | None = None) -> dict[str, float]:
+    """Per type, the grid threshold with the best F1 on held-out data; 0.5 where the data has no positive.
+
+    `sample_weight` re-weights rows, e.g. `feed_weights` to tune for a feed that is mostly no event."""
     tuned = {}
     for i, name in enumerate(labels):
         if y_true[:, i].sum() == 0:
             tuned[name] = 0.5
             continue
-        f1 = [precision_recall_fscore_support(y_true[:, i], probs[:, i] >= t, average="binary", zero_division=0)[2]
+        f1 = [precision_recall_fscore_support(y_true[:, i], probs[:, i] >= t, average="binary", zero_division=0,
+                                              sample_weight=sample_weight)[2]
               for t in THRESHOLD_GRID]
         best = max(f1)
         # among equally good thresholds take the one closest to 0.5: least fitted to this small split
         tuned[name] = float(min((t for t, v in zip(THRESHOLD_GRID, f1) if v == best), key=lambda t: abs(t - 0.5)))
     return tuned
+
+
+def feed_weights(y_true: np.ndarray, no_event_share: float) -> np.ndarray | None:
+    """Row weights under which no-event rows make `no_event_share` of the data, as in a news feed where most
+    paragraphs report nothing; None when the share is 0 (weigh the rows as they are) or a side is empty."""
+    quiet = ~np.asarray(y_true, bool).any(axis=1)
+    if not no_event_share or quiet.all() or not quiet.any():
+        return None
+    scale = no_event_share / (1 - no_event_share) * (~quiet).sum() / quiet.sum()
+    return np.where(quiet, scale, 1.0)
 
 
 def evaluate(y_true: np.ndarray, probs: np.ndarray, thresholds: Mapping[str, float], labels: Sequence[str],

@@ -38,9 +38,14 @@ class EventModel(nn.Module):
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         return mean_pool(hidden, attention_mask)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor | None = None,
+                owners: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """Logits per window, or per paragraph when `owners` (each window's paragraph index in the batch) is given:
+        then each type takes its highest window logit, the same maximum inference takes, and `labels` are per
+        paragraph (multiple-instance learning: a paragraph's label only says that *some* window carries it)."""
         logits = self.head(self.dropout(self.pool(input_ids, attention_mask)))
+        if owners is not None:
+            logits = max_over_windows(logits, owners)
         out = {"logits": logits}
         if labels is not None:
             out["loss"] = nn.functional.binary_cross_entropy_with_logits(
@@ -65,6 +70,13 @@ class EventModel(nn.Module):
         self.config.save_pretrained(folder)
         state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
         save_file(state, str(Path(folder) / WEIGHTS_NAME), metadata={"format": "pt"})
+
+
+def max_over_windows(logits: torch.Tensor, owners: torch.Tensor) -> torch.Tensor:
+    """Per owner, the element-wise maximum of its windows' rows; owners are 0..n-1 with every one present."""
+    index = owners.to(logits.device).unsqueeze(1).expand_as(logits)
+    out = logits.new_full((int(owners.max()) + 1, logits.shape[1]), float("-inf"))
+    return out.scatter_reduce(0, index, logits, reduce="amax", include_self=True)
 
 
 def config_labels(config: PretrainedConfig) -> tuple[str, ...]:

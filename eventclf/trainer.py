@@ -22,15 +22,17 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from .base_models import resolve_base_model
 from .config import TrainingConfig
-from .data import Example, load_splits
+from .augment import augment
+from .data import Example, find_split_file, load_splits, read_examples
 from .inference import EventClassifier, resolve_device
 from .labels import LabelSet, load_label_set
-from .metrics import binarize, evaluate, scores, tune_thresholds
+from .metrics import binarize, evaluate, feed_weights, scores, tune_thresholds
 from .modelcard import write_model_card
 from .modeling import EventModel
-from .windows import encode_windows
+from .windows import encode_windows, windows_per_text
 
 logger = logging.getLogger(__name__)
+FEED_NO_EVENT_SHARE = 0.8  # the "feed" threshold rule's share of no-event rows, as in the bundled stream split
 
 
 class _EventTrainer(Trainer):
@@ -57,15 +59,19 @@ class _EventTrainer(Trainer):
 
 
 def _dataset(examples: Sequence[Example], tokenizer, config: TrainingConfig, labels: Sequence[str]) -> Dataset:
-    windows, owners = encode_windows(tokenizer, [ex.text for ex in examples], config.text_prefix, config.max_length)
-    first = [w for i, w in enumerate(windows) if i == 0 or owners[i] != owners[i - 1]]  # one window per text
+    """One row per paragraph holding all its windows, so training sees the whole paragraph as inference does."""
+    texts = [ex.text for ex in examples]
+    windows = windows_per_text(*encode_windows(tokenizer, texts, config.text_prefix, config.max_length), len(texts))
     y = binarize([ex.labels for ex in examples], labels).astype(np.float32)
-    return Dataset.from_dict({"input_ids": first, "labels": y.tolist(), "length": [len(w) for w in first]})
+    return Dataset.from_dict({"windows": windows, "labels": y.tolist(),
+                              "length": [sum(map(len, w)) for w in windows]})
 
 
 def _collator(tokenizer) -> Callable[[list[dict]], dict[str, torch.Tensor]]:
     def collate(features: list[dict]) -> dict[str, torch.Tensor]:
-        batch = tokenizer.pad({"input_ids": [f["input_ids"] for f in features]}, return_tensors="pt")
+        flat = [(i, w) for i, f in enumerate(features) for w in f["windows"]]
+        batch = tokenizer.pad({"input_ids": [w for _, w in flat]}, return_tensors="pt")
+        batch["owners"] = torch.tensor([i for i, _ in flat])
         batch["labels"] = torch.tensor([f["labels"] for f in features], dtype=torch.float32)
         return dict(batch)
     return collate
@@ -141,8 +147,10 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     log(f"base model: {route}")
     device = resolve_device(config.device)
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = EventModel.from_base(base, labels, config.dropout,
-                                 _pos_weight(splits["train"], labels, config.pos_weight_cap))
+    train_rows = splits["train"] + augment(splits["train"], config.augment_fraction, config.seed, labels)
+    if len(train_rows) > len(splits["train"]):
+        log(f"augmented: {len(train_rows) - len(splits['train'])} synthetic training rows (splices and joins)")
+    model = EventModel.from_base(base, labels, config.dropout, _pos_weight(train_rows, labels, config.pos_weight_cap))
     if _freeze_word_embeddings(config, device):
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -158,7 +166,7 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     trainer = _EventTrainer(
         model=model,
         args=_training_args(config, checkpoint_dir, device),
-        train_dataset=_dataset(splits["train"], tokenizer, config, labels),
+        train_dataset=_dataset(train_rows, tokenizer, config, labels),
         eval_dataset=_dataset(splits["validation"], tokenizer, config, labels),
         data_collator=_collator(tokenizer),
         compute_metrics=compute_metrics,
@@ -174,7 +182,7 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
         return output_dir
 
     clf = EventClassifier(trainer.model, tokenizer, {}, config.text_prefix, config.max_length, str(device))
-    metrics = _score(clf, splits, labels)
+    metrics = _score(clf, splits, labels, config)
     metrics.update(train_seconds=round(train_seconds, 1), base_model_route=route, device=str(device),
                    epochs_run=round(trainer.state.epoch or 0, 2), trainable_parameters=trainable)
     _write_atomically(output_dir, lambda folder: _save(folder, clf, label_set, config, metrics, splits))
@@ -184,21 +192,34 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     return output_dir
 
 
-def _score(clf: EventClassifier, splits: dict[str, list[Example]], labels: Sequence[str]) -> dict[str, Any]:
-    """Tune thresholds on validation, then score the untouched test split with and without them."""
-    def probs_and_truth(split: str):
-        examples = splits[split]
+def _score(clf: EventClassifier, splits: dict[str, list[Example]], labels: Sequence[str],
+           config: TrainingConfig) -> dict[str, Any]:
+    """Tune thresholds on validation, then score the untouched test split (and the feed-like stream drawn from it,
+    when the data folder has one) with and without them."""
+    def probs_and_truth(examples: Sequence[Example]):
         return clf.predict_proba([ex.text for ex in examples]), binarize([ex.labels for ex in examples], labels)
 
-    val_probs, val_true = probs_and_truth("validation")
-    clf.thresholds = tune_thresholds(val_true, val_probs, labels)
+    val_probs, val_true = probs_and_truth(splits["validation"])
+    rules = {"validation": 0.0, "feed": FEED_NO_EVENT_SHARE}
+    tuned = {rule: tune_thresholds(val_true, val_probs, labels, feed_weights(val_true, share))
+             for rule, share in rules.items()}
+    clf.thresholds = tune_thresholds(val_true, val_probs, labels,
+                                     feed_weights(val_true, config.threshold_no_event_share))
     result: dict[str, Any] = {"thresholds": clf.thresholds,
                               "validation": evaluate(val_true, val_probs, clf.thresholds, labels)}
     if splits["test"]:
-        test_probs, test_true = probs_and_truth("test")
+        test_probs, test_true = probs_and_truth(splits["test"])
         langs = [ex.lang for ex in splits["test"]]
         result["test"] = evaluate(test_true, test_probs, clf.thresholds, labels, langs)
         result["test_at_0.5"] = evaluate(test_true, test_probs, dict.fromkeys(labels, 0.5), labels)
+    stream_file = find_split_file(config.data_dir, "stream") if config.data_dir else None
+    if stream_file:
+        stream = read_examples(stream_file, labels)
+        stream_probs, stream_true = probs_and_truth(stream)
+        result["stream"] = evaluate(stream_true, stream_probs, clf.thresholds, labels, [ex.lang for ex in stream])
+        # the evidence for choosing threshold_no_event_share: each rule's thresholds scored on the feed-like stream
+        result["threshold_rules"] = {rule: {"thresholds": t, "stream": evaluate(stream_true, stream_probs, t, labels)}
+                                     for rule, t in tuned.items()}
     result["counts"] = {split: len(examples) for split, examples in splits.items()}
     return result
 

@@ -1,7 +1,7 @@
 """Tokenise paragraphs into model windows: prefix, overlapping chunks of any length, special tokens.
 
-Training and inference both go through `encode_windows`, so a paragraph is seen the same way in both; training
-keeps each paragraph's first window, inference scores every window and takes the maximum per type.
+Training and inference both go through `encode_windows`, so a paragraph is seen the same way in both: each reads
+every window of a paragraph and takes the maximum per type over them.
 """
 from __future__ import annotations
 
@@ -46,3 +46,11 @@ def special_tokens(tokenizer) -> tuple[list[int], list[int]]:
         if full[k : k + len(plain)] == plain:
             return full[:k], full[k + len(plain) :]
     raise ValueError(f"cannot locate the text among the special tokens of {type(tokenizer).__name__}")
+
+
+def windows_per_text(windows: list[list[int]], owners: list[int], n_texts: int) -> list[list[list[int]]]:
+    """Regroup `encode_windows` output as one list of windows per text."""
+    grouped: list[list[list[int]]] = [[] for _ in range(n_texts)]
+    for window, owner in zip(windows, owners):
+        grouped[owner].append(window)
+    return grouped

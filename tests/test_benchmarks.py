@@ -101,6 +101,7 @@ def test_quick_run_writes_the_page_its_figures_and_the_json(tiny_base, tmp_path,
     fake = [Example(r["text"], tuple(r["labels"]), "en") for r in make_rows(40, 7)]
     monkeypatch.setattr(accuracy, "available_sets", lambda: [RealSet("Synthetic", fake, ("bombing", "offensive"), 3)])
     monkeypatch.setattr(accuracy, "SPEED_JSON", tmp_path / "speed.json")
+    monkeypatch.setattr(accuracy, "REAL_TEXT_JSON", tmp_path / "real_text.json")
     out = tmp_path / "out"
     results = accuracy.main(["--quick", "--base-model", str(tiny_base), "--out", str(out)])
 
@@ -113,7 +114,7 @@ def test_quick_run_writes_the_page_its_figures_and_the_json(tiny_base, tmp_path,
     for heading in ("## Summary", "## Bundled test split", "## Real English data", "## Cross-lingual transfer",
                     "## Errors", "## Calibration", "## Training cost", "## Speed", "Quick smoke run"):
         assert heading in page
-    assert "speed benchmark has not been run" in page
+    assert "speed benchmark has not been run" in page and "real-text benchmark has not been run" in page
 
     # a rerun that counts the model just trained as its seed: nothing is retrained, and it says where it came from
     again = accuracy.main(["--quick", "--base-model", str(tiny_base), "--out", str(out),
@@ -134,7 +135,7 @@ def test_quick_run_writes_the_page_its_figures_and_the_json(tiny_base, tmp_path,
     page = (out / "results.md").read_text()
     assert "Measured 2026-11-25 16:00 UTC with `python benchmarks/speed.py --n 1000`" in page
     assert "| eventclf-int8 | 16.0 | 5.00 |" in page and "- Kept: eventclf-int8" in page
-    assert "## Calibration" in page and "has not been run" not in page
+    assert "## Calibration" in page and "speed benchmark has not been run" not in page
 
 
 def speed_record(per_s: float, f1_change: float, rss: float = 1000.0) -> dict:

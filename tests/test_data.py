@@ -24,10 +24,11 @@ def test_reads_jsonl_and_csv_alike(tmp_path):
 
 def test_written_examples_read_back_unchanged(tmp_path):
     examples = [Example("سيطر الجيش على المطار.", ("takeover", "offensive"), "ar", "ar-0001"),
-                Example("Talks resumed", (), "en", "en-0001")]
+                Example("Talks resumed", (), "en", "en-0001", meta={"register": "headline", "region": "Syria"})]
     path = write_examples(tmp_path / "new" / "split.jsonl", examples)
     back = read_examples(path, NAMES)
-    assert [(e.text, e.labels, e.lang, e.id) for e in back] == [(e.text, e.labels, e.lang, e.id) for e in examples]
+    assert [(e.text, e.labels, e.lang, e.id, e.meta) for e in back] == [
+        (e.text, e.labels, e.lang, e.id, e.meta) for e in examples]
     assert "المطار" in path.read_text(encoding="utf-8")  # kept readable, not \u-escaped
 
 
@@ -99,3 +100,14 @@ def test_train_file_alone_is_split(tmp_path):
     write_jsonl(tmp_path / "mine.jsonl", make_rows(100, 9))
     splits = load_splits(TrainingConfig(data_dir="", train_file=str(tmp_path / "mine.jsonl")), NAMES)
     assert sum(map(len, splits.values())) == 100 and all(splits.values())
+
+
+def test_feed_sample_is_mostly_no_event_and_caps_a_rare_type():
+    from eventclf.data import feed_sample
+
+    rows = ([Example(f"quiet {i}", ()) for i in range(40)] + [Example(f"bomb {i}", ("bombing",)) for i in range(40)]
+            + [Example(f"ruling {i}", ("fatwa",)) for i in range(40)])
+    stream = feed_sample(rows, no_event_share=0.8, seed=0, caps={"fatwa": 0.02})
+    assert len(stream) == 50 and sum(not ex.labels for ex in stream) == 40
+    assert sum("fatwa" in ex.labels for ex in stream) <= 1
+    assert [ex for ex in rows if ex in stream] == stream  # the source order is kept

@@ -37,3 +37,22 @@ def test_a_single_type_is_scored_on_its_positives():
     pred = binarize([["a"], ["a"], [], []], ("a",))
     s = scores(y, pred, ("a",))["per_type"]["a"]
     assert (s["precision"], s["recall"], s["support"]) == (0.5, 0.5, 2)
+
+
+def test_feed_weights_make_no_event_rows_the_asked_share():
+    from eventclf.metrics import feed_weights
+
+    y = binarize([["a"], ["b"], ["a"], [], []], LABELS)
+    w = feed_weights(y, 0.8)
+    assert w[3:].sum() / w.sum() == pytest.approx(0.8)
+    assert feed_weights(y, 0.0) is None
+
+
+def test_tuning_for_a_feed_raises_a_threshold_that_lets_negatives_through():
+    from eventclf.metrics import feed_weights
+
+    y = binarize([["a"]] * 4 + [[]] * 4, LABELS)
+    probs = np.array([[p, 0.0] for p in (0.9, 0.8, 0.45, 0.4, 0.5, 0.35, 0.1, 0.1)])
+    as_is = tune_thresholds(y, probs, LABELS)["a"]
+    feed = tune_thresholds(y, probs, LABELS, feed_weights(y, 0.95))["a"]
+    assert as_is <= 0.5 < feed  # 0.5 is the negative the as-is threshold lets through

@@ -55,3 +55,35 @@ def test_bad_training_data_stops_before_any_training(tiny_config, corpus_dir):
     with pytest.raises(DataError, match="validation.jsonl, line 1, field `labels`"):
         train(tiny_config, log=lambda _: None)
     assert not os.path.exists(tiny_config.output_dir)
+
+
+def test_every_window_of_a_long_paragraph_is_a_training_instance(tiny_config, tiny_base):
+    from transformers import AutoTokenizer
+
+    from eventclf.data import Example
+    from eventclf.trainer import _collator, _dataset
+
+    tok = AutoTokenizer.from_pretrained(tiny_base)
+    long = " ".join(["town"] * 60 + ["blast"])
+    rows = _dataset([Example(long, ("bombing",)), Example("road", ())], tok, tiny_config, ("bombing",))
+    assert len(rows[0]["windows"]) > 1 and len(rows[1]["windows"]) == 1
+    assert tok.convert_tokens_to_ids("blast") in rows[0]["windows"][-1]
+    batch = _collator(tok)([rows[0], rows[1]])
+    assert batch["owners"].tolist() == [0] * len(rows[0]["windows"]) + [1]
+    assert batch["labels"].tolist() == [[1.0], [0.0]]
+
+
+def test_stream_split_and_augmented_rows_are_used_and_reported(tiny_config, corpus_dir):
+    from eventclf.data import feed_sample, read_examples
+
+    test_rows = read_examples(corpus_dir / "test.jsonl", ("bombing", "takeover", "prisoner_release", "fatwa",
+                                                           "offensive"))
+    stream = feed_sample(test_rows, 0.5, seed=0)
+    write_jsonl(corpus_dir / "stream.jsonl", [{"text": ex.text, "labels": list(ex.labels)} for ex in stream])
+    tiny_config.augment_fraction, tiny_config.epochs = 0.5, 2
+    said = []
+    metrics = json.loads((train(tiny_config, log=said.append) / "metrics.json").read_text())
+    assert any(line.startswith("augmented: 120 synthetic") for line in said)
+    assert metrics["stream"]["n"] == len(stream)
+    assert set(metrics["threshold_rules"]) == {"validation", "feed"}
+    assert metrics["counts"]["train"] == 240

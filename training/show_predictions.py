@@ -16,6 +16,12 @@ EXAMPLES = [
     "Taraflar arasında varılan anlaşma kapsamında 40 tutuklu serbest bırakıldı.",
     "Боевики захватили блокпост на трассе после ночного боя.",
     "Die Bundesregierung kündigte neue Hilfen für Flüchtlinge in der Region an.",
+    # the registers of corpus v2: the event named last, title-case headlines, look-alike non-events
+    "Officials in the provincial capital said 14 people, among them three policemen, died on Sunday evening when a "
+    "minibus packed with explosives blew up beside the bus station.",
+    "Religious Affairs Council Declares Payment Of Militia Levies Forbidden",
+    "Firefighters said a leaking gas line caused the blast that brought down part of the bakery, injuring six.",
+    "The defence ministry said two armoured brigades had moved to the southern border and reservists were called up.",
 ]
 
 

@@ -1,8 +1,10 @@
 """(Re)build the bundled corpus splits: `python training/split_corpus.py OUT_DIR IN.jsonl [IN.jsonl ...]`.
 
-Reads labelled rows (text, labels, lang), drops exact duplicates, groups near-copies so a group never straddles
-two splits, and deals the groups into train/validation/test so every language x label combination is spread
-across the splits in proportion. Ids are `{lang}-{n}` in a stable order. Running it on the current split files
+Reads labelled rows (text, labels, lang, and any metadata such as register and region), drops exact duplicates,
+groups near-copies so a group never straddles two splits, and deals the groups into train/validation/test so every
+language x label combination is spread across the splits in proportion. Ids are `{lang}-{n}` in a stable order.
+It also draws `stream.jsonl` from the test split: every no-event test row plus event rows until no event makes
+80% of it, with fatwa capped at 1%, which is what a news feed looks like. Running it on the current split files
 reproduces them.
 """
 from __future__ import annotations
@@ -12,11 +14,14 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from eventclf.data import SPLITS, Example, read_examples, write_examples
+from eventclf.data import SPLITS, Example, feed_sample, read_examples, write_examples
 from eventclf.dedup import dedup_key, near_duplicate_groups
 from eventclf.labels import load_label_set
 
 FRACTIONS = {"train": 0.62, "validation": 0.15, "test": 0.23}
+STREAM_NO_EVENT_SHARE = 0.8
+STREAM_CAPS = {"fatwa": 0.01}  # rulings are a small fraction of a percent of a real feed; 1% keeps a few to score
+LONG_WORDS = 100  # a "long" paragraph in the datasheet's length table
 
 
 def assign(rows: list[dict], seed: int) -> dict[str, list[dict]]:
@@ -52,46 +57,86 @@ def main() -> None:
     names = load_label_set().names
     rows, seen = [], set()
     for path in args.inputs:
+        if Path(path).stem == "stream":  # drawn from test, never an input
+            continue
         for ex in read_examples(path, names):
             if dedup_key(ex.text) not in seen:
                 seen.add(dedup_key(ex.text))
-                rows.append({"text": ex.text, "labels": list(ex.labels), "lang": ex.lang})
+                rows.append({"text": ex.text, "labels": list(ex.labels), "lang": ex.lang, "meta": ex.meta})
     splits = assign(rows, args.seed)
     counters: dict[str, int] = defaultdict(int)
     out_dir = Path(args.out_dir)
+    written: dict[str, list[Example]] = {}
     for split in SPLITS:
         examples = []
         for row in sorted(splits[split], key=lambda r: (r["lang"], dedup_key(r["text"]))):
             counters[row["lang"]] += 1
             examples.append(Example(row["text"], tuple(row["labels"]), row["lang"],
-                                    f"{row['lang']}-{counters[row['lang']]:04d}"))
+                                    f"{row['lang']}-{counters[row['lang']]:04d}", meta=row["meta"]))
         write_examples(out_dir / f"{split}.jsonl", examples)
-        print(f"{split}: {len(splits[split])}")
-    write_counts(out_dir / "DATASHEET.md", splits, names)
+        written[split] = examples
+        print(f"{split}: {len(examples)}")
+    written["stream"] = feed_sample(written["test"], STREAM_NO_EVENT_SHARE, args.seed, STREAM_CAPS)
+    write_examples(out_dir / "stream.jsonl", written["stream"])
+    print(f"stream: {len(written['stream'])}")
+    write_counts(out_dir / "DATASHEET.md", written, names)
 
 
-def counts_table(splits: dict[str, list[dict]], names: tuple[str, ...]) -> str:
-    langs = sorted({r["lang"] for part in splits.values() for r in part})
-    columns = [*names, "no event", "2+ types", "total"]
-    lines = ["| split | lang | " + " | ".join(columns) + " |", "|" + "---|" * (len(columns) + 2)]
-    for split in SPLITS:
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(map(str, row)) + " |" for row in rows)]
+
+
+def counts_table(splits: dict[str, list[Example]], names: tuple[str, ...]) -> list[str]:
+    langs = sorted({ex.lang for part in splits.values() for ex in part})
+    rows = []
+    for split, part in splits.items():
         for lang in [*langs, "all"]:
-            rows = [r for r in splits[split] if lang in ("all", r["lang"])]
-            cells = [sum(n in r["labels"] for r in rows) for n in names]
-            cells += [sum(not r["labels"] for r in rows), sum(len(r["labels"]) >= 2 for r in rows), len(rows)]
-            lines.append(f"| {split} | {lang} | " + " | ".join(map(str, cells)) + " |")
-    return "\n".join(lines)
+            chosen = [ex for ex in part if lang in ("all", ex.lang)]
+            if not chosen:
+                continue
+            cells = [sum(n in ex.labels for ex in chosen) for n in names]
+            cells += [sum(not ex.labels for ex in chosen), sum(len(ex.labels) >= 2 for ex in chosen), len(chosen)]
+            rows.append([split, lang, *cells])
+    return _table(["split", "lang", *names, "no event", "2+ types", "total"], rows)
 
 
-def write_counts(datasheet: Path, splits: dict[str, list[dict]], names: tuple[str, ...]) -> None:
-    """Refresh the counts between the datasheet's markers, so the numbers there always match the files."""
+def facet_table(examples: list[Example], facet: str, names: tuple[str, ...]) -> list[str]:
+    """Rows per value of a metadata field (register, region) over the whole corpus; rows without it are "v1"."""
+    values = sorted({ex.meta.get(facet, "v1") for ex in examples})
+    rows = []
+    for value in values:
+        chosen = [ex for ex in examples if ex.meta.get(facet, "v1") == value]
+        long = sum(len(ex.text.split()) >= LONG_WORDS for ex in chosen)
+        rows.append([value, len(chosen), *(sum(n in ex.labels for ex in chosen) for n in names),
+                     sum(not ex.labels for ex in chosen), f"{long / len(chosen):.0%}"])
+    return _table([facet, "rows", *names, "no event", f">= {LONG_WORDS} words"], rows)
+
+
+def length_table(examples: list[Example]) -> list[str]:
+    rows = []
+    for lang in sorted({ex.lang for ex in examples}):
+        words = sorted(len(ex.text.split()) for ex in examples if ex.lang == lang)
+        rows.append([lang, len(words), words[len(words) // 2], words[-1],
+                     f"{sum(w >= LONG_WORDS for w in words) / len(words):.0%}"])
+    return _table(["lang", "rows", "median words", "max words", f">= {LONG_WORDS} words"], rows)
+
+
+def write_counts(datasheet: Path, splits: dict[str, list[Example]], names: tuple[str, ...]) -> None:
+    """Refresh the tables between the datasheet's markers, so the numbers there always match the files."""
     if not datasheet.is_file():
         return
+    corpus = [ex for split in SPLITS for ex in splits[split]]
+    tables = ["### Type x language x split (a row with several types counts under each)", *counts_table(splits, names),
+              "", "### Register (whole corpus; `v1` = rows written before registers were recorded)",
+              *facet_table(corpus, "register", names),
+              "", "### Region (whole corpus)", *facet_table(corpus, "region", names),
+              "", "### Length in words (whole corpus)", *length_table(corpus)]
     text = datasheet.read_text(encoding="utf-8")
     head, rest = text.split("<!-- counts:start -->")
     tail = rest.split("<!-- counts:end -->")[1]
-    table = counts_table(splits, names)
-    datasheet.write_text(f"{head}<!-- counts:start -->\n{table}\n<!-- counts:end -->{tail}", encoding="utf-8")
+    body = "\n".join(tables)
+    datasheet.write_text(f"{head}<!-- counts:start -->\n{body}\n<!-- counts:end -->{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

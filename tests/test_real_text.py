@@ -1,0 +1,43 @@
+"""The real-text benchmark: scores per source category, register and language, and the page section it fills."""
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import real_text  # noqa: E402
+from real_data import RealSet  # noqa: E402
+
+from eventclf.config import TrainingConfig  # noqa: E402
+from eventclf.data import Example, feed_sample, read_examples  # noqa: E402
+from eventclf.labels import load_label_set  # noqa: E402
+
+from conftest import make_rows, write_corpus, write_jsonl  # noqa: E402
+
+LABELS = load_label_set().names
+
+
+def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path, monkeypatch):
+    corpus = write_corpus(tmp_path)
+    rows = read_examples(corpus / "test.jsonl", LABELS)
+    write_jsonl(corpus / "stream.jsonl", [{"text": ex.text, "labels": list(ex.labels), "register": "wire"}
+                                          for ex in feed_sample(rows, 0.5, seed=0)])
+    fake = [Example(r["text"], tuple(r["labels"]), "en", meta={"category": "clash" if i % 2 else "protest"})
+            for i, r in enumerate(make_rows(30, 7))]
+    monkeypatch.setattr(real_text, "available_sets", lambda: [RealSet("ACLED", fake, ("bombing", "offensive"), 0)])
+    page = tmp_path / "results.md"
+    page.write_text(f"# Results\n\n{real_text.BEGIN}\nSTALE\n{real_text.END}\n\n## After\n")
+    config = tmp_path / "config.yaml"
+    TrainingConfig(data_dir=str(tmp_path)).to_yaml(config)
+
+    real_text.main([str(trained_model), "--config", str(config), "--json", str(tmp_path / "r.json"),
+                    "--page", str(page)])
+
+    result = json.loads((tmp_path / "r.json").read_text())
+    categories = result["model"]["ACLED"]["categories"]
+    assert {c: v["n"] for c, v in categories.items()} == {"clash": 15, "protest": 15}
+    assert set(result["model"]["stream"]["per_register"]) == {"wire"}
+    assert set(result["model"]["test"]["per_register"]) == {"v1"}
+    text = page.read_text()
+    assert "STALE" not in text and text.endswith("## After\n")
+    assert "### ACLED: share of each source category given each type" in text
+    assert "| protest | 15 |" in text
