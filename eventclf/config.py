@@ -34,7 +34,7 @@ class TrainingConfig:
     dropout: float = _f(0.1, "dropout before the classification head")
 
     # optimisation
-    epochs: float = _f(6, "maximum epochs (early stopping may end sooner)")
+    epochs: float = _f(3, "maximum epochs (early stopping may end sooner)")
     batch_size: int = _f(16, "paragraphs per step per device")
     learning_rate: float = _f(5e-5, "peak learning rate of the encoder")
     head_learning_rate: float = _f(1e-3, "peak learning rate of the new classification head")

@@ -11,6 +11,8 @@ from eventclf.labels import load_label_set
 
 NAMES = load_label_set().names
 LANGS = ("en", "ar", "fr", "es", "tr", "ru", "de", "fa")
+META = ("register", "region")  # recorded for every row written since corpus v2
+REGISTERS = {"wire", "headline", "liveblog", "coder_note", "social", "statement", "local_media", "report"}
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +30,8 @@ def test_schema_ids_and_languages(splits, rows):
 
     for split in SPLITS:
         for line in (BUNDLED_CORPUS / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
-            assert set(json.loads(line)) == {"id", "text", "labels", "lang"}
+            keys = set(json.loads(line))
+            assert keys == {"id", "text", "labels", "lang"} or keys == {"id", "text", "labels", "lang", *META}
     ids = [ex.id for ex in rows]
     assert len(set(ids)) == len(ids) and all(ex.id.startswith(ex.lang + "-") for ex in rows)
     assert {ex.lang for ex in rows} <= set(LANGS) | {"ku", "ur"}
@@ -71,3 +74,30 @@ def test_no_paragraph_or_near_copy_in_two_splits(splits, rows):
         leaks = [(same[i].id, same[j].id) for i, j in near_duplicate_pairs([ex.text for ex in same])
                  if split_of[id(same[i])] != split_of[id(same[j])]]
         assert not leaks, leaks
+
+
+def long_share(rows) -> float:
+    return sum(len(ex.text.split()) >= 100 for ex in rows) / len(rows)
+
+
+def test_v2_rows_are_written_the_way_feeds_are(rows):
+    v2 = [ex for ex in rows if "register" in ex.meta]
+    assert len(v2) >= 2500
+    assert {ex.meta["register"] for ex in v2} == REGISTERS
+    assert long_share(v2) >= 0.15
+    assert sum(ex.lang == "ar" for ex in v2) / len(v2) >= 0.25
+    assert sum(not ex.labels for ex in v2) / len(v2) >= 0.4  # hard negatives, not a label-balanced set
+    for lang in ("ru", "tr"):
+        assert long_share([ex for ex in v2 if ex.lang == lang]) >= 0.3, lang
+    regions = Counter(ex.meta["region"] for ex in v2)
+    for region in ("Gaza/Israel/Lebanon", "Ukraine/Russia", "Sudan", "Myanmar", "Sahel", "DRC", "Yemen", "Syria"):
+        assert regions[region] >= 40, (region, regions[region])
+
+
+def test_stream_split_looks_like_a_feed_and_comes_from_test(splits):
+    stream = read_examples(BUNDLED_CORPUS / "stream.jsonl", NAMES)
+    test_texts = {ex.text for ex in splits["test"]}
+    assert len(stream) >= 500 and all(ex.text in test_texts for ex in stream)
+    assert sum(not ex.labels for ex in stream) / len(stream) >= 0.75
+    assert sum("fatwa" in ex.labels for ex in stream) / len(stream) <= 0.01
+    assert long_share(stream) >= 0.1
