@@ -42,6 +42,8 @@ class TrainingConfig:
     warmup_ratio: float = _f(0.1, "fraction of steps spent warming up the learning rate")
     freeze_word_embeddings: Literal["auto", "always", "never"] = _f(
         "auto", "freeze the (large) word-embedding matrix: auto = on CPU only, where it makes steps ~5x faster")
+    freeze_layers: int = _f(0, "also freeze the embeddings and this many lowest encoder layers: the backward pass "
+                               "skips them (faster steps); 0 = train every layer")
     pos_weight_cap: float = _f(5.0, "class imbalance: positives of a type weigh neg/pos, capped at this")
     augment_fraction: float = _f(0.0, "synthetic training rows to add, as a fraction of the training split: no-event "
                                       "context spliced before event rows, and rows joined into roundups")

@@ -66,6 +66,21 @@ class EventModel(nn.Module):
         model.load_state_dict(load_file(str(Path(folder) / WEIGHTS_NAME)))
         return model.eval()
 
+    def freeze_lower_layers(self, n: int) -> None:
+        """Stop training the embeddings and the lowest `n` encoder layers (n = 0: nothing changes).
+
+        Gradients then stop at layer `n`, so the backward pass skips the frozen layers: steps get cheaper, and the
+        lower layers keep the multilingual representations the encoder was pretrained with.
+        """
+        if n <= 0:
+            return
+        layers = _encoder_layers(self.encoder)
+        if n > len(layers):
+            raise ValueError(f"freeze_layers={n}, but the encoder has only {len(layers)} layers")
+        for module in (self.encoder.get_input_embeddings(), getattr(self.encoder, "embeddings", None), *layers[:n]):
+            if module is not None:
+                module.requires_grad_(False)
+
     def save(self, folder: str | Path) -> None:
         self.config.save_pretrained(folder)
         state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
@@ -77,6 +92,14 @@ def max_over_windows(logits: torch.Tensor, owners: torch.Tensor) -> torch.Tensor
     index = owners.to(logits.device).unsqueeze(1).expand_as(logits)
     out = logits.new_full((int(owners.max()) + 1, logits.shape[1]), float("-inf"))
     return out.scatter_reduce(0, index, logits, reduce="amax", include_self=True)
+
+
+def _encoder_layers(encoder: nn.Module) -> nn.ModuleList:
+    """The stack of transformer blocks (BERT/XLM-R `encoder.layer`, and the `layers` of other families)."""
+    for name, module in encoder.named_modules():
+        if isinstance(module, nn.ModuleList) and name.split(".")[-1] in ("layer", "layers"):
+            return module
+    raise ValueError(f"cannot find the transformer layers of {type(encoder).__name__} to freeze")
 
 
 def config_labels(config: PretrainedConfig) -> tuple[str, ...]:

@@ -153,6 +153,7 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     model = EventModel.from_base(base, labels, config.dropout, _pos_weight(train_rows, labels, config.pos_weight_cap))
     if _freeze_word_embeddings(config, device):
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
+    model.freeze_lower_layers(config.freeze_layers)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     log(f"device: {device}; trainable parameters: {trainable / 1e6:.1f}M")
 

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from eventclf.modeling import EventModel
@@ -46,3 +47,21 @@ def test_paragraph_loss_is_taken_on_its_best_window(tiny_base):
     out = model(ids, mask, torch.tensor([[1.0, 0.0]]), owners=torch.tensor([0, 0]))
     assert torch.equal(out["logits"], per_window.max(0, keepdim=True).values)
     assert out["loss"].shape == ()
+
+
+def test_freezing_lower_layers_leaves_them_untouched_by_a_training_step(tiny_base):
+    model = EventModel.from_base(str(tiny_base), LABELS)
+    model.freeze_lower_layers(1)
+    frozen = {k: v.clone() for k, v in model.named_parameters() if not v.requires_grad}
+    assert frozen and all("embeddings" in k or ".layer.0." in k for k in frozen)
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1.0)
+    ids = torch.tensor([[2, 5, 6, 3]])
+    model(ids, torch.ones_like(ids), labels=torch.tensor([[1.0, 0.0]]))["loss"].backward()
+    optimizer.step()
+    assert all(torch.equal(v, dict(model.named_parameters())[k]) for k, v in frozen.items())
+    assert model.encoder.encoder.layer[1].output.dense.weight.grad.abs().sum() > 0  # the upper layer still learns
+
+
+def test_freezing_more_layers_than_the_encoder_has_is_refused(tiny_base):
+    with pytest.raises(ValueError, match="only 2 layers"):
+        EventModel.from_base(str(tiny_base), LABELS).freeze_lower_layers(3)
