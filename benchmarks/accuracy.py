@@ -34,8 +34,8 @@ import psutil
 from matplotlib.figure import Figure  # the object API draws straight to files: no pyplot, no display backend
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling scripts, however this file is started
-from baselines import (C_GRID, MAX_TOKENS, Baseline, FrozenEncoder, cache_key, cached_array,  # noqa: E402
-                       frozen_encoder_baseline, tfidf_baseline, zero_shot_baseline)
+from baselines import (C_GRID, MAX_TOKENS, Baseline, FrozenEncoder, frozen_encoder_baseline,  # noqa: E402
+                       model_predictor, tfidf_baseline, zero_shot_baseline)
 from real_data import RealSet, available_sets, score_set  # noqa: E402
 import real_text  # noqa: E402
 import speed  # noqa: E402
@@ -44,7 +44,7 @@ from report import aggregate, fmt, replace_between, table  # noqa: E402
 from eventclf.base_models import resolve_base_model  # noqa: E402
 from eventclf.config import BUNDLED_CORPUS, TrainingConfig  # noqa: E402
 from eventclf.data import SPLITS, Example, find_split_file, load_splits, write_examples  # noqa: E402
-from eventclf.inference import SETTINGS_NAME, EventClassifier, read_settings  # noqa: E402
+from eventclf.inference import SETTINGS_NAME, read_settings  # noqa: E402
 from eventclf.labels import LabelSet, load_label_set  # noqa: E402
 from eventclf.metrics import apply_thresholds, binarize, evaluate  # noqa: E402
 
@@ -101,8 +101,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44], help="seeds of the fine-tuned model")
     p.add_argument("--reuse", metavar="DIR", help="an already-trained model folder that counts as one of the seeds")
     p.add_argument("--base-model", help="override the config's base model (a folder), e.g. a tiny one for tests")
-    p.add_argument("--quick", action="store_true", help="smoke run: few rows, 1 epoch, 1 seed, max_length 64, "
-                                                        "everything written to --out (default: a new temp dir)")
+    p.add_argument("--quick", action="store_true", help="smoke run: few rows, 1 epoch, 1 seed, max_length 64, no frozen "
+                                                        "layers, everything written to --out (default: a new temp dir)")
     p.add_argument("--out", help="write results.md, figures/, accuracy.json, runs/ and .cache/ here instead")
     p.add_argument("--refresh-speed", action="store_true",
                    help="only re-render the speed section of the results page from benchmarks/results/speed.json")
@@ -250,19 +250,6 @@ def train_all(args: argparse.Namespace, config: TrainingConfig, data: Data,
 
 # -------------------------------------------------------------------------------------------------- scoring
 
-def model_predictor(folder: Path, cache_dir: Path) -> Callable[[Sequence[str]], np.ndarray]:
-    """Probabilities of a model folder, cached per text set; the model is loaded only on a cache miss."""
-    loaded: list[EventClassifier] = []
-
-    def predict(texts: Sequence[str]) -> np.ndarray:
-        def compute() -> np.ndarray:
-            if not loaded:
-                loaded.append(EventClassifier.from_pretrained(folder))
-            return loaded[0].predict_proba(list(texts))
-        return cached_array(cache_dir / f"probs-{cache_key(folder, texts)}.npy", compute)
-    return predict
-
-
 def reliability(y_true: np.ndarray, probs: np.ndarray, bins: int = ECE_BINS) -> list[dict[str, Any]]:
     """Equal-width probability bins over every (paragraph, type) pair: how often the type is there per bin."""
     p, y = np.asarray(probs, float).ravel(), np.asarray(y_true, float).ravel()
@@ -370,7 +357,7 @@ def benchmark(args: argparse.Namespace, out: Outputs, command: str) -> dict[str,
     started = time.perf_counter()
     config = TrainingConfig.from_yaml(args.config, {"base_model": args.base_model} if args.base_model else None)
     if args.quick:
-        config = dataclasses.replace(config, epochs=1, max_length=64)
+        config = dataclasses.replace(config, epochs=1, max_length=64, freeze_layers=0)
     config, data = load_data(config, args.quick, out)
     runs, english, reuse_differs = train_all(args, config, data, out)
     per_seed, seed_probs = score_runs(runs, data, out.cache)

@@ -7,7 +7,8 @@ same encoder the model starts from.
 
 Like the model, every baseline tunes one threshold per type on the validation split (`tune_thresholds`); the
 regressions also pick their regularisation strength C there, so they are not handicapped by a guessed setting.
-Embeddings are cached on disk, keyed by the encoder's files and the exact texts, so reruns skip the encoder.
+Embeddings, and a fine-tuned model's probabilities (`model_predictor`, shared by accuracy.py and real_text.py), are
+cached on disk, keyed by the model's files and the exact texts, so reruns skip the encoder.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_union
 
 from eventclf.embeddings import SentenceEncoder
+from eventclf.inference import EventClassifier
 from eventclf.labels import EventType, LabelSet
 from eventclf.metrics import apply_thresholds, scores, tune_thresholds
 
@@ -63,6 +65,19 @@ def cached_array(path: Path, compute: Callable[[], np.ndarray]) -> np.ndarray:
     np.save(partial, array)
     os.replace(partial, path)  # a run killed mid-write leaves no truncated cache entry
     return array
+
+
+def model_predictor(folder: Path, cache_dir: Path) -> Callable[[Sequence[str]], np.ndarray]:
+    """Probabilities of a model folder, cached per text set; the model is loaded only on a cache miss."""
+    loaded: list[EventClassifier] = []
+
+    def predict(texts: Sequence[str]) -> np.ndarray:
+        def compute() -> np.ndarray:
+            if not loaded:
+                loaded.append(EventClassifier.from_pretrained(folder))
+            return loaded[0].predict_proba(list(texts))
+        return cached_array(cache_dir / f"probs-{cache_key(folder, texts)}.npy", compute)
+    return predict
 
 
 class FrozenEncoder:

@@ -26,23 +26,26 @@ from typing import Any, Sequence
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling scripts, however this file is started
-from baselines import tfidf_baseline  # noqa: E402
+from baselines import model_predictor, tfidf_baseline  # noqa: E402
 from real_data import RealSet, available_sets, score_set  # noqa: E402
 from report import aggregate, fmt, replace_between, table  # noqa: E402
 
 from eventclf.config import TrainingConfig  # noqa: E402
-from eventclf.data import Example, find_split_file, load_splits, read_examples  # noqa: E402
-from eventclf.inference import EventClassifier  # noqa: E402
+from eventclf.data import LONG_WORDS, Example, find_split_file, load_splits, read_examples  # noqa: E402
+from eventclf.inference import read_settings  # noqa: E402
 from eventclf.labels import load_label_set  # noqa: E402
 from eventclf.metrics import apply_thresholds, binarize, evaluate, scores  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 JSON_PATH = ROOT / "benchmarks" / "results" / "real_text.json"
+CACHE = ROOT / "benchmarks" / ".cache"  # shared with accuracy.py: a model it scored is not run again
 PAGE = ROOT / "docs" / "results.md"
 BEGIN = ("<!-- real-text:begin (filled from benchmarks/results/real_text.json by `python benchmarks/real_text.py`; "
          "edits inside are overwritten) -->")
 END = "<!-- real-text:end -->"
 OWN_SETS = ("test", "stream")
+GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
+          "per_length": lambda ex: f"{LONG_WORDS}+ words" if len(ex.text.split()) >= LONG_WORDS else "shorter"}
 
 
 def corpus(config: TrainingConfig) -> tuple[list[str], dict[str, list[Example]]]:
@@ -79,9 +82,10 @@ def score_system(probs: dict[str, np.ndarray], thresholds: dict[str, float], lab
         y = binarize([ex.labels for ex in examples], labels)
         result[name] = evaluate(y, probs[name], thresholds, labels, [ex.lang for ex in examples])
         pred = apply_thresholds(probs[name], thresholds, labels)
-        result[name]["per_register"] = {
-            reg: {k: v for k, v in scores(y[rows], pred[rows], labels).items() if k != "per_type"}
-            for reg, rows in by_group(examples, lambda ex: ex.meta.get("register", "v1")).items()}
+        for group, key in GROUPS.items():
+            result[name][group] = {
+                g: {k: v for k, v in scores(y[rows], pred[rows], labels).items() if k != "per_type"}
+                for g, rows in by_group(examples, key).items()}
     return result
 
 
@@ -90,16 +94,16 @@ def texts_of(splits: dict[str, list[Example]], real: list[RealSet]) -> dict[str,
             **{name: [ex.text for ex in splits[name]] for name in OWN_SETS}}
 
 
-def run(folders: Sequence[str], config: TrainingConfig) -> dict[str, Any]:
+def run(folders: Sequence[str], config: TrainingConfig, cache_dir: Path = CACHE) -> dict[str, Any]:
     labels, splits = corpus(config)
     real = available_sets()
     texts = texts_of(splits, real)
     seeds, rules = [], []
     for folder in folders:
         print(f"scoring {folder}")
-        clf = EventClassifier.from_pretrained(folder)
-        probs = {name: clf.predict_proba(t) for name, t in texts.items()}
-        seeds.append(score_system(probs, clf.thresholds, labels, splits, real))
+        predict = model_predictor(Path(folder), cache_dir)
+        probs = {name: predict(t) for name, t in texts.items()}
+        seeds.append(score_system(probs, read_settings(Path(folder))["thresholds"], labels, splits, real))
         metrics = json.loads((Path(folder) / "metrics.json").read_text(encoding="utf-8"))
         rules.append({rule: {"thresholds": v["thresholds"], "stream": {k: v["stream"][k] for k in
                                                                           ("macro_f1", "micro_f1", "per_type")}}
@@ -165,6 +169,7 @@ def markdown(r: dict[str, Any]) -> str:
              "`validation`: thresholds tuned on the validation split as it is; `feed`: tuned with validation's "
              "no-event rows weighted to make 80% of it. The config's `threshold_no_event_share` picks the rule.", "",
              *_rules(r), "", "### Bundled test split by register", "", *_groups(r, "test", "per_register"), "",
+             "### Bundled test split by length", "", *_groups(r, "test", "per_length"), "",
              "### Bundled test split by language", "", *_groups(r, "test", "per_language"), "",
              "### Stream split by language", "", *_groups(r, "stream", "per_language")]
     for name in ("ACLED", "SATP"):
@@ -190,8 +195,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"), help="the corpus to score on")
     parser.add_argument("--json", default=str(JSON_PATH))
     parser.add_argument("--page", default=str(PAGE))
+    parser.add_argument("--cache", default=str(CACHE), help="model probabilities, shared with accuracy.py")
     args = parser.parse_args(argv)
-    result = run(args.models, TrainingConfig.from_yaml(args.config))
+    result = run(args.models, TrainingConfig.from_yaml(args.config), Path(args.cache))
     result["command"] = shlex.join(["python", "benchmarks/real_text.py", *argv])
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")

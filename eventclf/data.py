@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .config import TrainingConfig
 
 SPLITS = ("train", "validation", "test")
+LONG_WORDS = 100  # a "long" paragraph, in the datasheet's length table and the real-text benchmark
 _SUFFIXES = (".jsonl", ".csv")
 MAX_REPORTED = 20
 _FIELDS = ("id", "text", "labels", "lang")

@@ -5,7 +5,7 @@ from itertools import product
 import pytest
 
 from eventclf.config import BUNDLED_CORPUS
-from eventclf.data import SPLITS, check_disjoint, read_examples
+from eventclf.data import LONG_WORDS, SPLITS, check_disjoint, read_examples
 from eventclf.dedup import near_duplicate_pairs
 from eventclf.labels import load_label_set
 
@@ -77,7 +77,7 @@ def test_no_paragraph_or_near_copy_in_two_splits(splits, rows):
 
 
 def long_share(rows) -> float:
-    return sum(len(ex.text.split()) >= 100 for ex in rows) / len(rows)
+    return sum(len(ex.text.split()) >= LONG_WORDS for ex in rows) / len(rows)
 
 
 def test_v2_rows_are_written_the_way_feeds_are(rows):

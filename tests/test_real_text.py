@@ -30,13 +30,15 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     TrainingConfig(data_dir=str(tmp_path)).to_yaml(config)
 
     real_text.main([str(trained_model), "--config", str(config), "--json", str(tmp_path / "r.json"),
-                    "--page", str(page)])
+                    "--page", str(page), "--cache", str(tmp_path / "cache")])
 
     result = json.loads((tmp_path / "r.json").read_text())
+    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 3  # ACLED, test, stream: reusable by accuracy.py
     categories = result["model"]["ACLED"]["categories"]
     assert {c: v["n"] for c, v in categories.items()} == {"clash": 15, "protest": 15}
     assert set(result["model"]["stream"]["per_register"]) == {"wire"}
     assert set(result["model"]["test"]["per_register"]) == {"v1"}
+    assert set(result["model"]["test"]["per_length"]) == {"shorter"}  # the tiny rows are all under 100 words
     text = page.read_text()
     assert "STALE" not in text and text.endswith("## After\n")
     assert "### ACLED: share of each source category given each type" in text

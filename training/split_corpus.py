@@ -14,14 +14,13 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from eventclf.data import SPLITS, Example, feed_sample, read_examples, write_examples
+from eventclf.data import LONG_WORDS, SPLITS, Example, feed_sample, read_examples, write_examples
 from eventclf.dedup import dedup_key, near_duplicate_groups
 from eventclf.labels import load_label_set
 
 FRACTIONS = {"train": 0.62, "validation": 0.15, "test": 0.23}
 STREAM_NO_EVENT_SHARE = 0.8
 STREAM_CAPS = {"fatwa": 0.01}  # rulings are a small fraction of a percent of a real feed; 1% keeps a few to score
-LONG_WORDS = 100  # a "long" paragraph in the datasheet's length table
 
 
 def assign(rows: list[dict], seed: int) -> dict[str, list[dict]]:
