@@ -31,7 +31,7 @@ from real_data import RealSet, available_sets, score_set  # noqa: E402
 from report import aggregate, fmt, replace_between, table  # noqa: E402
 
 from eventclf.config import TrainingConfig  # noqa: E402
-from eventclf.data import LONG_WORDS, Example, find_split_file, load_splits, read_examples  # noqa: E402
+from eventclf.data import FEED_NO_EVENT_SHARE, LONG_WORDS, Example, load_splits, load_stream  # noqa: E402
 from eventclf.inference import read_settings  # noqa: E402
 from eventclf.labels import load_label_set  # noqa: E402
 from eventclf.metrics import apply_thresholds, binarize, evaluate, scores  # noqa: E402
@@ -50,10 +50,7 @@ GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
 
 def corpus(config: TrainingConfig) -> tuple[list[str], dict[str, list[Example]]]:
     labels = list(load_label_set(config.label_file or None).names)
-    splits = load_splits(config, labels)
-    stream_file = find_split_file(config.data_dir, "stream")
-    splits["stream"] = read_examples(stream_file, labels) if stream_file else []
-    return labels, splits
+    return labels, {**load_splits(config, labels), "stream": load_stream(config, labels)}
 
 
 def by_group(examples: Sequence[Example], key) -> dict[str, np.ndarray]:
@@ -164,10 +161,12 @@ def markdown(r: dict[str, Any]) -> str:
              + ", ".join(f"{k} {v}" for k, v in r["counts"].items()) + ".", "", *_summary(r), "",
              "ACLED is scored over bombing, takeover and offensive (takeover has no row in this subset, so it only "
              "counts against false alarms), SATP over bombing alone (benchmarks/real_data.py gives the mapping).",
-             "", "### Stream split (feed-like: 80% no event, fatwa at most 1%): precision and recall per type", "",
+             "", f"### Stream split (feed-like: {FEED_NO_EVENT_SHARE:.0%} no event, fatwa at most 1%): precision and "
+             "recall per type", "",
              *_stream_types(r), "", "### Threshold rules scored on the stream", "",
              "`validation`: thresholds tuned on the validation split as it is; `feed`: tuned with validation's "
-             "no-event rows weighted to make 80% of it. The config's `threshold_no_event_share` picks the rule.", "",
+             f"no-event rows weighted to make {FEED_NO_EVENT_SHARE:.0%} of it. The config's "
+             "`threshold_no_event_share` picks the rule.", "",
              *_rules(r), "", "### Bundled test split by register", "", *_groups(r, "test", "per_register"), "",
              "### Bundled test split by length", "", *_groups(r, "test", "per_length"), "",
              "### Bundled test split by language", "", *_groups(r, "test", "per_language"), "",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .config import TrainingConfig
 
 SPLITS = ("train", "validation", "test")
+FEED_NO_EVENT_SHARE = 0.8  # no-event share of a news feed: the stream split and the "feed" threshold rule
 LONG_WORDS = 100  # a "long" paragraph, in the datasheet's length table and the real-text benchmark
 _SUFFIXES = (".jsonl", ".csv")
 MAX_REPORTED = 20
@@ -236,3 +237,9 @@ def load_splits(config: "TrainingConfig", label_names: Sequence[str]) -> dict[st
                   "test": splits.get("test", parts["test"])}
     check_disjoint(splits)
     return splits
+
+
+def load_stream(config: "TrainingConfig", label_names: Sequence[str]) -> list[Example]:
+    """The feed-like `stream` evaluation split of the config's data folder; empty when it has none."""
+    path = find_split_file(config.data_dir, "stream") if config.data_dir else None
+    return read_examples(path, label_names) if path else []

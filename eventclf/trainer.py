@@ -23,7 +23,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from .base_models import resolve_base_model
 from .config import TrainingConfig
 from .augment import augment
-from .data import Example, find_split_file, load_splits, read_examples
+from .data import FEED_NO_EVENT_SHARE, Example, load_splits, load_stream
 from .inference import EventClassifier, resolve_device
 from .labels import LabelSet, load_label_set
 from .metrics import binarize, evaluate, feed_weights, scores, tune_thresholds
@@ -32,7 +32,6 @@ from .modeling import EventModel
 from .windows import encode_windows, windows_per_text
 
 logger = logging.getLogger(__name__)
-FEED_NO_EVENT_SHARE = 0.8  # the "feed" threshold rule's share of no-event rows, as in the bundled stream split
 
 
 class _EventTrainer(Trainer):
@@ -201,9 +200,6 @@ def _score(clf: EventClassifier, splits: dict[str, list[Example]], labels: Seque
         return clf.predict_proba([ex.text for ex in examples]), binarize([ex.labels for ex in examples], labels)
 
     val_probs, val_true = probs_and_truth(splits["validation"])
-    rules = {"validation": 0.0, "feed": FEED_NO_EVENT_SHARE}
-    tuned = {rule: tune_thresholds(val_true, val_probs, labels, feed_weights(val_true, share))
-             for rule, share in rules.items()}
     clf.thresholds = tune_thresholds(val_true, val_probs, labels,
                                      feed_weights(val_true, config.threshold_no_event_share))
     result: dict[str, Any] = {"thresholds": clf.thresholds,
@@ -213,12 +209,14 @@ def _score(clf: EventClassifier, splits: dict[str, list[Example]], labels: Seque
         langs = [ex.lang for ex in splits["test"]]
         result["test"] = evaluate(test_true, test_probs, clf.thresholds, labels, langs)
         result["test_at_0.5"] = evaluate(test_true, test_probs, dict.fromkeys(labels, 0.5), labels)
-    stream_file = find_split_file(config.data_dir, "stream") if config.data_dir else None
-    if stream_file:
-        stream = read_examples(stream_file, labels)
+    stream = load_stream(config, labels)
+    if stream:
         stream_probs, stream_true = probs_and_truth(stream)
         result["stream"] = evaluate(stream_true, stream_probs, clf.thresholds, labels, [ex.lang for ex in stream])
         # the evidence for choosing threshold_no_event_share: each rule's thresholds scored on the feed-like stream
+        rules = {"validation": 0.0, "feed": FEED_NO_EVENT_SHARE}
+        tuned = {rule: tune_thresholds(val_true, val_probs, labels, feed_weights(val_true, share))
+                 for rule, share in rules.items()}
         result["threshold_rules"] = {rule: {"thresholds": t, "stream": evaluate(stream_true, stream_probs, t, labels)}
                                      for rule, t in tuned.items()}
     result["counts"] = {split: len(examples) for split, examples in splits.items()}

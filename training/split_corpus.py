@@ -14,12 +14,11 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from eventclf.data import LONG_WORDS, SPLITS, Example, feed_sample, read_examples, write_examples
+from eventclf.data import FEED_NO_EVENT_SHARE, LONG_WORDS, SPLITS, Example, feed_sample, read_examples, write_examples
 from eventclf.dedup import dedup_key, near_duplicate_groups
 from eventclf.labels import load_label_set
 
 FRACTIONS = {"train": 0.62, "validation": 0.15, "test": 0.23}
-STREAM_NO_EVENT_SHARE = 0.8
 STREAM_CAPS = {"fatwa": 0.01}  # rulings are a small fraction of a percent of a real feed; 1% keeps a few to score
 
 
@@ -75,7 +74,7 @@ def main() -> None:
         write_examples(out_dir / f"{split}.jsonl", examples)
         written[split] = examples
         print(f"{split}: {len(examples)}")
-    written["stream"] = feed_sample(written["test"], STREAM_NO_EVENT_SHARE, args.seed, STREAM_CAPS)
+    written["stream"] = feed_sample(written["test"], FEED_NO_EVENT_SHARE, args.seed, STREAM_CAPS)
     write_examples(out_dir / "stream.jsonl", written["stream"])
     print(f"stream: {len(written['stream'])}")
     write_counts(out_dir / "DATASHEET.md", written, names)
