@@ -4,8 +4,11 @@ Reads labelled rows (text, labels, lang, and any metadata such as register and r
 groups near-copies so a group never straddles two splits, and deals the groups into train/validation/test so every
 language x label combination is spread across the splits in proportion. Ids are `{lang}-{n}` in a stable order.
 It also draws `stream.jsonl` from the test split: every no-event test row plus event rows until no event makes
-80% of it, with fatwa capped at 1%, which is what a news feed looks like. Running it on the current split files
-reproduces them.
+80% of it, with fatwa capped at 1%, which is what a news feed looks like.
+
+A row read from a file named after a split (`train.jsonl`, ...) keeps that split and its id, so growing the corpus
+never moves a row that a measured model trained on into its test split; only rows from other files are dealt, and
+they get the next free ids. Running it on the current split files alone reproduces them.
 """
 from __future__ import annotations
 
@@ -23,25 +26,36 @@ STREAM_CAPS = {"fatwa": 0.01}  # rulings are a small fraction of a percent of a 
 
 
 def assign(rows: list[dict], seed: int) -> dict[str, list[dict]]:
+    """Deal rows into splits. Rows with a `split` keep it, and new near-copies of them join them there; the other
+    groups go, stratum by stratum, to the split furthest below its share."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for lang in sorted({r["lang"] for r in rows}):
         members = [r for r in rows if r["lang"] == lang]
         for gid, row in zip(near_duplicate_groups([r["text"] for r in members]), members):
             groups[(lang, gid)].append(row)
+    out: dict[str, list[dict]] = {s: [] for s in SPLITS}
+    taken: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SPLITS, 0))
     strata: dict[tuple, list[list[dict]]] = defaultdict(list)
     for (lang, _), members in sorted(groups.items(), key=lambda kv: dedup_key(kv[1][0]["text"])):
-        strata[(lang, tuple(members[0]["labels"]))].append(members)
+        key = (lang, tuple(members[0]["labels"]))
+        kept = sorted({r["split"] for r in members if r.get("split")})
+        if not kept:
+            strata[key].append(members)
+            continue
+        for row in members:
+            # a new row that bridges rows of two splits would leak between them: it is left out
+            split = row.get("split") or (kept[0] if len(kept) == 1 else None)
+            if split:
+                out[split].append(row)
+                taken[key][split] += 1
     rng = random.Random(seed)
-    out: dict[str, list[dict]] = {s: [] for s in SPLITS}
     for key in sorted(strata):
-        taken = dict.fromkeys(SPLITS, 0)
         clusters = strata[key]
         rng.shuffle(clusters)
         for members in clusters:
-            # the split furthest below its share of this stratum gets the next group
-            total = sum(taken.values()) + len(members)
-            split = max(SPLITS, key=lambda s: FRACTIONS[s] * total - taken[s])
-            taken[split] += len(members)
+            total = sum(taken[key].values()) + len(members)
+            split = max(SPLITS, key=lambda s: FRACTIONS[s] * total - taken[key][s])
+            taken[key][split] += len(members)
             out[split].extend(members)
     return out
 
@@ -57,20 +71,26 @@ def main() -> None:
     for path in args.inputs:
         if Path(path).stem == "stream":  # drawn from test, never an input
             continue
+        split = Path(path).stem if Path(path).stem in SPLITS else None
         for ex in read_examples(path, names):
             if dedup_key(ex.text) not in seen:
                 seen.add(dedup_key(ex.text))
-                rows.append({"text": ex.text, "labels": list(ex.labels), "lang": ex.lang, "meta": ex.meta})
+                rows.append({"text": ex.text, "labels": list(ex.labels), "lang": ex.lang, "meta": ex.meta,
+                             "split": split, "id": ex.id if split else ""})
     splits = assign(rows, args.seed)
-    counters: dict[str, int] = defaultdict(int)
+    left_out = len(rows) - sum(map(len, splits.values()))
+    if left_out:
+        print(f"left out {left_out} new row(s) that are near-copies of rows in two different splits")
+    counters = _last_ids(rows)
     out_dir = Path(args.out_dir)
     written: dict[str, list[Example]] = {}
     for split in SPLITS:
         examples = []
         for row in sorted(splits[split], key=lambda r: (r["lang"], dedup_key(r["text"]))):
-            counters[row["lang"]] += 1
-            examples.append(Example(row["text"], tuple(row["labels"]), row["lang"],
-                                    f"{row['lang']}-{counters[row['lang']]:04d}", meta=row["meta"]))
+            if not row["id"]:
+                counters[row["lang"]] += 1
+                row["id"] = f"{row['lang']}-{counters[row['lang']]:04d}"
+            examples.append(Example(row["text"], tuple(row["labels"]), row["lang"], row["id"], meta=row["meta"]))
         write_examples(out_dir / f"{split}.jsonl", examples)
         written[split] = examples
         print(f"{split}: {len(examples)}")
@@ -78,6 +98,15 @@ def main() -> None:
     write_examples(out_dir / "stream.jsonl", written["stream"])
     print(f"stream: {len(written['stream'])}")
     write_counts(out_dir / "DATASHEET.md", written, names)
+
+
+def _last_ids(rows: list[dict]) -> dict[str, int]:
+    """The highest `{lang}-{n}` number kept per language, so new rows continue after it."""
+    last: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row["id"]:
+            last[row["lang"]] = max(last[row["lang"]], int(row["id"].rsplit("-", 1)[1]))
+    return last
 
 
 def _table(header: list[str], rows: list[list]) -> list[str]:
