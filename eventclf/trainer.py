@@ -6,7 +6,6 @@ the same code.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -31,8 +30,6 @@ from .modelcard import write_model_card
 from .modeling import EventModel
 from .windows import encode_windows, windows_per_text
 
-logger = logging.getLogger(__name__)
-
 
 class _EventTrainer(Trainer):
     """The stock Trainer, with a faster learning rate for the freshly initialised head."""
@@ -42,19 +39,25 @@ class _EventTrainer(Trainer):
         self.head_learning_rate = head_learning_rate
 
     def create_optimizer(self, model=None) -> torch.optim.Optimizer:
+        # the optimiser class and its settings (optim, betas, eps) come from the arguments, as in the stock Trainer;
+        # only the parameter groups differ
         if self.optimizer is None:
             model = self.model if model is None else model
-            decay = set(self.get_decay_parameter_names(model))
-            groups = []
-            for is_head in (False, True):
-                for decayed in (True, False):
-                    params = [p for n, p in model.named_parameters()
-                              if p.requires_grad and n.startswith("head.") == is_head and (n in decay) == decayed]
-                    if params:
-                        groups.append({"params": params, "weight_decay": self.args.weight_decay if decayed else 0.0,
-                                       "lr": self.head_learning_rate if is_head else self.args.learning_rate})
-            self.optimizer = torch.optim.AdamW(groups, lr=self.args.learning_rate)
+            optimizer_cls, kwargs = self.get_optimizer_cls_and_kwargs(self.args, model)
+            self.optimizer = optimizer_cls(self._parameter_groups(model), **kwargs)
         return self.optimizer
+
+    def _parameter_groups(self, model) -> list[dict[str, Any]]:
+        decay = set(self.get_decay_parameter_names(model))
+        groups = []
+        for is_head in (False, True):
+            for decayed in (True, False):
+                params = [p for n, p in model.named_parameters()
+                          if p.requires_grad and n.startswith("head.") == is_head and (n in decay) == decayed]
+                if params:
+                    groups.append({"params": params, "weight_decay": self.args.weight_decay if decayed else 0.0,
+                                   "lr": self.head_learning_rate if is_head else self.args.learning_rate})
+        return groups
 
 
 def _dataset(examples: Sequence[Example], tokenizer, config: TrainingConfig, labels: Sequence[str]) -> Dataset:

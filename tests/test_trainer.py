@@ -2,6 +2,7 @@ import json
 import os
 
 import pytest
+import torch
 
 from eventclf.data import DataError
 from eventclf.inference import SETTINGS_NAME
@@ -87,3 +88,20 @@ def test_stream_split_and_augmented_rows_are_used_and_reported(tiny_config, corp
     assert metrics["stream"]["n"] == len(stream)
     assert set(metrics["threshold_rules"]) == {"validation", "feed"}
     assert metrics["counts"]["train"] == 240
+
+
+def test_optimizer_follows_the_arguments_with_a_faster_head(tiny_base, tmp_path):
+    from transformers import TrainingArguments
+
+    from eventclf.modeling import EventModel
+    from eventclf.trainer import _EventTrainer
+
+    model = EventModel.from_base(str(tiny_base), ["bombing", "fatwa"], 0.1, None)
+    args = TrainingArguments(output_dir=str(tmp_path), optim="sgd", learning_rate=1e-4, use_cpu=True,
+                             report_to="none")
+    optimizer = _EventTrainer(model=model, args=args, head_learning_rate=1e-2).create_optimizer()
+    assert isinstance(optimizer, torch.optim.SGD)
+    head = {id(p) for p in model.head.parameters()}
+    lrs = {group["lr"] for group in optimizer.param_groups if all(id(p) in head for p in group["params"])}
+    assert lrs == {1e-2}
+    assert sum(len(g["params"]) for g in optimizer.param_groups) == sum(p.requires_grad for p in model.parameters())
