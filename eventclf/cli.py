@@ -1,4 +1,4 @@
-"""The `eventclf` command: train, predict, evaluate."""
+"""The `eventclf` command: train, predict, evaluate, tune-thresholds."""
 from __future__ import annotations
 
 import argparse
@@ -46,6 +46,16 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the full scores as JSON instead of a table")
 
 
+def _add_tune_thresholds(sub) -> None:
+    p = sub.add_parser("tune-thresholds", help="re-tune a trained model's thresholds without training again",
+                       description="Re-tune a trained model's per-type thresholds on its validation split, weighting "
+                                   "no-event rows to the given share, and rewrite the folder's thresholds, scores "
+                                   "and card: what training with that threshold_no_event_share writes.")
+    p.add_argument("--model", required=True, help="trained model folder")
+    p.add_argument("--no-event-share", type=float, required=True,
+                   help="share of no-event paragraphs in the text you will tag (0.8 for a news feed; 0 = validation as is)")
+
+
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     """How `predict` and `evaluate` load and apply a trained model."""
     p.add_argument("--model", required=True, help="trained model folder")
@@ -61,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
     _add_predict(sub)
     _add_evaluate(sub)
+    _add_tune_thresholds(sub)
     return parser
 
 
@@ -152,6 +163,12 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     print(json.dumps(result, indent=2) if args.json else format_table(result))
 
 
+def cmd_tune_thresholds(args: argparse.Namespace) -> None:
+    from .trainer import tune_thresholds_for
+
+    tune_thresholds_for(args.model, args.no_event_share)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -159,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     hf_logging.set_verbosity_error()  # the load reports are noise to users; our own log says what matters
     try:
-        {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate}[args.command](args)
+        commands = {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate,
+                    "tune-thresholds": cmd_tune_thresholds}
+        commands[args.command](args)
     except (ValueError, TypeError, OSError) as exc:  # DataError is a ValueError: its message names file and line
         print(f"eventclf {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -195,6 +195,37 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     return output_dir
 
 
+def tune_thresholds_for(model_dir: str | Path, no_event_share: float, log: Callable[[str], None] = print) -> Path:
+    """Re-tune a trained model's thresholds for another no-event share, without training again.
+
+    Thresholds are tuned after training, so the folder gets exactly what training with
+    `threshold_no_event_share=no_event_share` would have written: thresholds, scores, config and model card.
+
+    Args:
+        model_dir: a folder written by `train`; its `training_config.yaml` says where the splits are.
+        no_event_share: validation's no-event rows are weighted to make this share of it (0 = as it is; 0.8 for a
+            news feed that is mostly no event).
+        log: where progress lines go.
+
+    Returns:
+        The model folder.
+
+    Example:
+        >>> tune_thresholds_for("runs/default", 0.8)  # doctest: +SKIP
+    """
+    folder = Path(model_dir)
+    config = TrainingConfig.from_yaml(folder / "training_config.yaml", {"threshold_no_event_share": no_event_share})
+    labels_file = folder / "labels.json"
+    label_set = LabelSet.from_dict(json.loads(labels_file.read_text(encoding="utf-8")), str(labels_file))
+    clf = EventClassifier.from_pretrained(folder, device=config.device)
+    splits = load_splits(config, label_set.names)
+    metrics = {**json.loads((folder / "metrics.json").read_text(encoding="utf-8")),
+               **_score(clf, splits, label_set.names, config)}
+    _write_atomically(folder, lambda new: _save(new, clf, label_set, config, metrics, splits))
+    log(f"thresholds of {folder} tuned for a no-event share of {no_event_share}: {clf.thresholds}")
+    return folder
+
+
 def _score(clf: EventClassifier, splits: dict[str, list[Example]], labels: Sequence[str],
            config: TrainingConfig) -> dict[str, Any]:
     """Tune thresholds on validation, then score the untouched test split (and the feed-like stream drawn from it,

@@ -105,3 +105,16 @@ def test_optimizer_follows_the_arguments_with_a_faster_head(tiny_base, tmp_path)
     lrs = {group["lr"] for group in optimizer.param_groups if all(id(p) in head for p in group["params"])}
     assert lrs == {1e-2}
     assert sum(len(g["params"]) for g in optimizer.param_groups) == sum(p.requires_grad for p in model.parameters())
+
+
+def test_tuning_thresholds_afterwards_equals_training_with_that_share(tiny_config, tmp_path):
+    from eventclf.trainer import tune_thresholds_for
+
+    tiny_config.threshold_no_event_share = 0.9
+    trained = json.loads((train(tiny_config, log=lambda _: None) / "metrics.json").read_text())
+    tiny_config.threshold_no_event_share, tiny_config.output_dir = 0.0, str(tmp_path / "plain")
+    folder = tune_thresholds_for(train(tiny_config, log=lambda _: None), 0.9, log=lambda _: None)
+    retuned = json.loads((folder / "metrics.json").read_text())
+    assert retuned["thresholds"] == trained["thresholds"] and retuned["test"] == trained["test"]
+    assert json.loads((folder / SETTINGS_NAME).read_text())["thresholds"] == trained["thresholds"]
+    assert "threshold_no_event_share: 0.9" in (folder / "training_config.yaml").read_text()
