@@ -199,7 +199,8 @@ def tune_thresholds_for(model_dir: str | Path, no_event_share: float, log: Calla
     """Re-tune a trained model's thresholds for another no-event share, without training again.
 
     Thresholds are tuned after training, so the folder gets exactly what training with
-    `threshold_no_event_share=no_event_share` would have written: thresholds, scores, config and model card.
+    `threshold_no_event_share=no_event_share` would have written: thresholds, scores, config and model card. The
+    folder is rewritten whole and swapped in, as training writes it; an int8 export in it is made again on next use.
 
     Args:
         model_dir: a folder written by `train`; its `training_config.yaml` says where the splits are.
@@ -215,8 +216,7 @@ def tune_thresholds_for(model_dir: str | Path, no_event_share: float, log: Calla
     """
     folder = Path(model_dir)
     config = TrainingConfig.from_yaml(folder / "training_config.yaml", {"threshold_no_event_share": no_event_share})
-    labels_file = folder / "labels.json"
-    label_set = LabelSet.from_dict(json.loads(labels_file.read_text(encoding="utf-8")), str(labels_file))
+    label_set = load_label_set(folder / "labels.json")  # the types the model was trained on (JSON is YAML)
     clf = EventClassifier.from_pretrained(folder, device=config.device)
     splits = load_splits(config, label_set.names)
     metrics = {**json.loads((folder / "metrics.json").read_text(encoding="utf-8")),
