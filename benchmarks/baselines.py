@@ -1,4 +1,4 @@
-"""The baselines `benchmarks/accuracy.py` measures the fine-tuned model against, built with scikit-learn and the
+"""The baselines `benchmarks.accuracy` measures the fine-tuned model against, built with scikit-learn and the
 same encoder the model starts from.
 
 - TF-IDF: word 1-2grams + char_wb 2-5grams, one-vs-rest logistic regression (class_weight balanced).
@@ -7,13 +7,14 @@ same encoder the model starts from.
 
 Like the model, every baseline tunes one threshold per type on the validation split (`tune_thresholds`); the
 regressions also pick their regularisation strength C there, so they are not handicapped by a guessed setting.
-Embeddings, and a fine-tuned model's probabilities (`model_predictor`, shared by accuracy.py and real_text.py), are
-cached on disk, keyed by the model's files and the exact texts, so reruns skip the encoder.
+Embeddings, and a fine-tuned model's probabilities (`model_predictor`, shared by accuracy and real_text), are
+cached on disk, keyed by the model's files and the exact texts, so reruns skip the encoder; `cached_baseline` keeps a
+baseline's fit and predictions the same way, so a rerun on the same data fits nothing.
 """
 from __future__ import annotations
 
 import hashlib
-import os
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_union
 
+from eventclf.atomic import atomic_path
 from eventclf.embeddings import SentenceEncoder
 from eventclf.inference import EventClassifier
 from eventclf.labels import EventType, LabelSet
@@ -45,26 +47,56 @@ class Baseline:
     details: dict[str, Any] = field(default_factory=dict)  # chosen C, fit time: recorded with the results
 
 
+def _digest(h: Any, parts: Sequence[str]) -> str:
+    for part in parts:
+        h.update(part.encode("utf-8") + b"\0")
+    return h.hexdigest()[:24]
+
+
 def cache_key(folder: Path, texts: Sequence[str], *extra: str) -> str:
     """Changes when any file of the model folder is rewritten, or the texts or settings differ."""
     h = hashlib.sha256()
     for path in sorted(p for p in Path(folder).iterdir() if p.is_file()):
         stat = path.stat()
         h.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    for part in (*extra, *texts):
-        h.update(part.encode("utf-8") + b"\0")
-    return h.hexdigest()[:24]
+    return _digest(h, (*extra, *texts))
 
 
 def cached_array(path: Path, compute: Callable[[], np.ndarray]) -> np.ndarray:
     if path.is_file():
         return np.load(path)
     array = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.stem + f".partial-{os.getpid()}.npy")
-    np.save(partial, array)
-    os.replace(partial, path)  # a run killed mid-write leaves no truncated cache entry
+    with atomic_path(path) as partial:  # a run killed mid-write leaves no truncated cache entry
+        np.save(partial, array)
     return array
+
+
+def cached_baseline(fit: Callable[[], Baseline], cache_dir: Path, key: str) -> Baseline:
+    """The baseline `fit` returns, with its fit record (thresholds, details) and its scores cached under `key`, which
+    must name everything the fit reads. Fitted only on a cache miss, so a rerun reports the fit time measured when it
+    was first fitted, as a reused model reports its training time: the same data give the same page."""
+    fitted: list[Baseline] = []
+
+    def baseline() -> Baseline:
+        if not fitted:
+            fitted.append(fit())
+        return fitted[0]
+
+    record_path = cache_dir / f"baseline-{key}.json"
+    if record_path.is_file():
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    else:
+        b = baseline()
+        record = {"key": b.key, "name": b.name, "thresholds": b.thresholds, "probabilistic": b.probabilistic,
+                  "details": b.details}
+        with atomic_path(record_path) as partial:  # a killed run leaves no half record to be trusted later
+            partial.write_text(json.dumps(record), encoding="utf-8")
+
+    def predict(texts: Sequence[str]) -> np.ndarray:
+        path = cache_dir / f"baseline-probs-{_digest(hashlib.sha256(), (key, *texts))}.npy"
+        return cached_array(path, lambda: baseline().predict(texts))
+    return Baseline(record["key"], record["name"], predict, record["thresholds"], record["probabilistic"],
+                    record["details"])
 
 
 def model_predictor(folder: Path, cache_dir: Path) -> Callable[[Sequence[str]], np.ndarray]:

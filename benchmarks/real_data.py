@@ -16,7 +16,7 @@ ACLED `sub_event_type`
 SATP (train+dev+test, 1,550 reports): the Bombing column is `bombing`; the other columns (armed assault,
   kidnapping, other) have no counterpart, so only `bombing` is scored there.
 
-Usage: `python benchmarks/real_data.py --model runs/default` prints per-type tables for both sets.
+Usage: `python -m benchmarks.real_data --model runs/default` prints per-type tables for both sets.
 """
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import ROOT
+from eventclf.config import TrainingConfig
 from eventclf.data import Example
 
-REAL_DIR = Path(os.environ.get("EVENTCLF_REAL_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"))
+REAL_DIR = Path(os.environ.get("EVENTCLF_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
 
 ACLED_MAP: dict[str, tuple[str, ...] | None] = {
     "Air/drone strike": ("bombing",), "Remote explosive/landmine/IED": ("bombing",), "Suicide bomb": ("bombing",),
@@ -108,8 +110,9 @@ def main() -> None:
     from eventclf import EventClassifier
     from eventclf.metrics import format_table
 
-    parser = argparse.ArgumentParser(description="Score a trained model on the real ACLED and SATP text.")
-    parser.add_argument("--model", default="runs/default")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.real_data",
+                                     description="Score a trained model on the real ACLED and SATP text.")
+    parser.add_argument("--model", default=TrainingConfig().output_dir, help="trained model folder")
     args = parser.parse_args()
     clf = EventClassifier.from_pretrained(args.model)
     for real in available_sets():

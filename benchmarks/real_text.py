@@ -1,6 +1,6 @@
 """Real-text benchmark: how trained models hold up on text nobody here wrote, against TF-IDF + logistic regression.
 
-    python benchmarks/real_text.py runs/default runs/seed-43 runs/seed-44   # each folder counts as one seed
+    python -m benchmarks.real_text runs/default runs/seed-43 runs/seed-44   # each folder counts as one seed
 
 Scores, as mean ± std over the model folders given:
 - the real ACLED coder notes and SATP reports of `benchmarks/real_data.py`, with what was predicted for each of
@@ -25,22 +25,20 @@ from typing import Any, Sequence
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling scripts, however this file is started
-from baselines import model_predictor, tfidf_baseline  # noqa: E402
-from real_data import RealSet, available_sets, score_set  # noqa: E402
-from report import aggregate, fmt, replace_between, table  # noqa: E402
+from benchmarks import CACHE_DIR, RESULTS_DIR, RESULTS_PAGE, ROOT
+from benchmarks.baselines import model_predictor, tfidf_baseline
+from benchmarks.real_data import RealSet, available_sets, score_set
+from benchmarks.report import aggregate, fmt, read_json, replace_between, table, write_json, write_text
+from eventclf.config import DEFAULT_CONFIG, TrainingConfig
+from eventclf.data import FEED_NO_EVENT_SHARE, LONG_WORDS, Example, load_splits, load_stream
+from eventclf.inference import read_settings
+from eventclf.labels import load_label_set
+from eventclf.metrics import apply_thresholds, binarize, evaluate, scores
 
-from eventclf.config import TrainingConfig  # noqa: E402
-from eventclf.data import FEED_NO_EVENT_SHARE, LONG_WORDS, Example, load_splits, load_stream  # noqa: E402
-from eventclf.inference import read_settings  # noqa: E402
-from eventclf.labels import load_label_set  # noqa: E402
-from eventclf.metrics import apply_thresholds, binarize, evaluate, scores  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-JSON_PATH = ROOT / "benchmarks" / "results" / "real_text.json"
-CACHE = ROOT / "benchmarks" / ".cache"  # shared with accuracy.py: a model it scored is not run again
-PAGE = ROOT / "docs" / "results.md"
-BEGIN = ("<!-- real-text:begin (filled from benchmarks/results/real_text.json by `python benchmarks/real_text.py`; "
+COMMAND = "python -m benchmarks.real_text"
+JSON_PATH = RESULTS_DIR / "real_text.json"
+# the marker text is also in docs/results.md: `replace_between` finds the section by it, so change both together
+BEGIN = (f"<!-- real-text:begin (filled from benchmarks/results/real_text.json by `{COMMAND}`; "
          "edits inside are overwritten) -->")
 END = "<!-- real-text:end -->"
 OWN_SETS = ("test", "stream")
@@ -91,7 +89,7 @@ def texts_of(splits: dict[str, list[Example]], real: list[RealSet]) -> dict[str,
             **{name: [ex.text for ex in splits[name]] for name in OWN_SETS}}
 
 
-def run(folders: Sequence[str], config: TrainingConfig, cache_dir: Path = CACHE) -> dict[str, Any]:
+def run(folders: Sequence[str], config: TrainingConfig, cache_dir: Path = CACHE_DIR) -> dict[str, Any]:
     labels, splits = corpus(config)
     real = available_sets()
     texts = texts_of(splits, real)
@@ -155,7 +153,7 @@ def _categories(r: dict[str, Any], name: str) -> list[str]:
 
 
 def markdown(r: dict[str, Any]) -> str:
-    lines = [f"Measured {r['date']} with `{r.get('command', 'python benchmarks/real_text.py')}`: "
+    lines = [f"Measured {r['date']} with `{r.get('command', COMMAND)}`: "
              f"{len(r['models'])} model(s) ({', '.join(r['models'])}), mean ± std over them; TF-IDF + logistic "
              f"regression trained and tuned on the same corpus. Rows: "
              + ", ".join(f"{k} {v}" for k, v in r["counts"].items()) + ".", "", *_summary(r), "",
@@ -179,8 +177,8 @@ def markdown(r: dict[str, Any]) -> str:
 
 def section(json_path: Path = JSON_PATH) -> str:
     if not json_path.is_file():
-        return "The real-text benchmark has not been run yet (`python benchmarks/real_text.py MODEL...`)."
-    return markdown(json.loads(json_path.read_text(encoding="utf-8")))
+        return f"The real-text benchmark has not been run yet (`{COMMAND} MODEL...`)."
+    return markdown(read_json(json_path))
 
 
 def with_section(page: str, json_path: Path = JSON_PATH) -> str:
@@ -189,20 +187,19 @@ def with_section(page: str, json_path: Path = JSON_PATH) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", help="trained model folders, one per seed")
-    parser.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"), help="the corpus to score on")
+    parser.add_argument("--config", default=str(ROOT / DEFAULT_CONFIG), help="the corpus to score on")
     parser.add_argument("--json", default=str(JSON_PATH))
-    parser.add_argument("--page", default=str(PAGE))
-    parser.add_argument("--cache", default=str(CACHE), help="model probabilities, shared with accuracy.py")
+    parser.add_argument("--page", default=str(RESULTS_PAGE))
+    parser.add_argument("--cache", default=str(CACHE_DIR), help="model probabilities, shared with benchmarks.accuracy")
     args = parser.parse_args(argv)
     result = run(args.models, TrainingConfig.from_yaml(args.config), Path(args.cache))
-    result["command"] = shlex.join(["python", "benchmarks/real_text.py", *argv])
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    result["command"] = shlex.join([*COMMAND.split(), *argv])
+    write_json(Path(args.json), result)
     page = Path(args.page)
     if page.is_file():
-        page.write_text(with_section(page.read_text(encoding="utf-8"), Path(args.json)), encoding="utf-8")
+        write_text(page, with_section(page.read_text(encoding="utf-8"), Path(args.json)))
     print(markdown(result))
 
 

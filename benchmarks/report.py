@@ -1,14 +1,37 @@
-"""Pieces every benchmark report shares: mean ± std over seeds, number formatting, markdown tables, and
-regenerated sections of a page between two markers."""
+"""Pieces every benchmark report shares: mean ± std over seeds, number formatting, markdown tables, JSON that keeps
+both, whole-or-nothing writes, and regenerated sections of a page between two markers."""
 from __future__ import annotations
 
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from eventclf.atomic import atomic_path
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One number over several seeds: its mean and sample std (0 for a single seed). In JSON: {"mean", "std"}."""
+
+    mean: float
+    std: float
+
+    @classmethod
+    def of(cls, value: Spread | float) -> Spread:
+        """`value` itself, or a single measurement (a deterministic baseline's) as a spread of zero."""
+        return value if isinstance(value, Spread) else cls(float(value), 0.0)
+
+    def __str__(self) -> str:
+        return f"{self.mean:.3f} ± {self.std:.3f}"
+
 
 def aggregate(items: list[Any]) -> Any:
-    """Mean and spread (sample std; 0 for one seed) of same-shaped results; counts that agree stay as they are."""
+    """Same-shaped results of several seeds as one: numbers become a `Spread`; counts that agree, and anything that
+    is not a number, stay as the first seed has them."""
     first = items[0]
     if isinstance(first, dict):
         return {k: aggregate([item[k] for item in items]) for k in first}
@@ -17,20 +40,24 @@ def aggregate(items: list[Any]) -> Any:
     if isinstance(first, int) and all(item == first for item in items):
         return first
     values = np.asarray(items, dtype=float)
-    return {"mean": float(values.mean()), "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0}
+    return Spread(float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0)
 
 
 def fmt(value: Any) -> str:
+    """A table cell: three decimals for scores, `mean ± std` for a spread, "n/a" for a missing number."""
     if value is None:
         return "n/a"
-    if isinstance(value, dict):
-        return f"{value['mean']:.3f} ± {value['std']:.3f}"
+    if isinstance(value, Spread):
+        return str(value)
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]], align: str = "") -> list[str]:
+    """A markdown table; cells that are not strings go through `fmt`. `align` has one letter per column, "l" or
+    "r" (default: every column left-aligned)."""
+    rule = "".join("---:|" if a == "r" else "---|" for a in align.ljust(len(header), "l"))
     cells = [[c if isinstance(c, str) else fmt(c) for c in row] for row in rows]
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in cells)]
+    return ["| " + " | ".join(header) + " |", "|" + rule, *("| " + " | ".join(r) + " |" for r in cells)]
 
 
 def replace_between(page: str, begin: str, end: str, body: str) -> str:
@@ -38,3 +65,29 @@ def replace_between(page: str, begin: str, end: str, body: str) -> str:
     before, rest = page.split(begin, 1)
     after = rest.split(end, 1)[1]
     return f"{before}{begin}\n{body}\n{end}{after}"
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write `path` whole or not at all: a killed run leaves the previous page or JSON, never half of a new one."""
+    with atomic_path(path) as partial:
+        partial.write_text(text, encoding="utf-8")
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, Spread):
+        return dataclasses.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _from_json(obj: dict[str, Any]) -> Any:
+    return Spread(**obj) if obj.keys() == {"mean", "std"} else obj
+
+
+def write_json(path: Path, value: Any) -> None:
+    """`value` as indented JSON, a `Spread` as {"mean": .., "std": ..}, written whole or not at all."""
+    write_text(path, json.dumps(value, indent=2, ensure_ascii=False, default=_to_json) + "\n")
+
+
+def read_json(path: Path) -> Any:
+    """What `write_json` wrote, with every {"mean": .., "std": ..} read back as a `Spread`."""
+    return json.loads(Path(path).read_text(encoding="utf-8"), object_hook=_from_json)

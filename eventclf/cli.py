@@ -11,9 +11,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterator, Sequence, TextIO
 
-from .config import TrainingConfig
-
-DEFAULT_CONFIG = "configs/default.yaml"
+from .config import DEFAULT_CONFIG, TrainingConfig
+from .errors import DataError, EventclfError
 
 
 def _add_train(sub) -> None:
@@ -90,16 +89,16 @@ def cmd_train(args: argparse.Namespace) -> None:
         print("\nheld-out test split:\n" + format_table(metrics["test"]))
 
 
-def _records(stream: TextIO) -> Iterator[dict]:
+def _records(stream: TextIO, name: str) -> Iterator[dict]:
     for n, line in enumerate(stream, 1):
         line = line.rstrip("\n")
         if line.lstrip().startswith("{"):
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"input line {n}: looks like JSON but does not parse ({exc.msg})") from None
+                raise DataError(f"{name}, line {n}: looks like JSON but does not parse ({exc.msg})") from None
             if not isinstance(row.get("text"), str):
-                raise ValueError(f"input line {n}, field `text`: missing or not a string")
+                raise DataError(f"{name}, line {n}, field `text`: missing or not a string")
             yield {"line": n, **({"id": row["id"]} if "id" in row else {}), "text": row["text"]}
         else:
             yield {"line": n, "text": line}
@@ -126,7 +125,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
         if done:
             _truncate_to_lines(args.output, done)
         sink = open(args.output, "a" if done else "w", encoding="utf-8")
-    records = islice(_records(source), done, None)
+    records = islice(_records(source, "stdin" if args.input == "-" else args.input), done, None)
     with source, tqdm(desc="paragraphs", unit=" para", initial=done) as bar:
         while chunk := list(islice(records, args.chunk_size)):
             preds = clf.predict([r["text"] for r in chunk], threshold=args.threshold, top_k=args.top_k,
@@ -179,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands = {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate,
                     "tune-thresholds": cmd_tune_thresholds}
         commands[args.command](args)
-    except (ValueError, TypeError, OSError) as exc:  # DataError is a ValueError: its message names file and line
+    except (EventclfError, OSError) as exc:  # ours name the file, line and field; OSError: the user's own files
         print(f"eventclf {args.command}: error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -8,16 +8,29 @@ from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import yaml
 
+from .errors import ConfigError
+
 BUNDLED_CORPUS = Path(__file__).parent / "data" / "corpus"
+# the default run's config: relative to the working directory for `eventclf train`, to the repo root for benchmarks
+DEFAULT_CONFIG = Path("configs") / "default.yaml"
 
 
-def _f(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _f(default: Any, help: str, learns: bool = True) -> Any:
+    """A config field; `learns=False` marks one that changes where or how a run is written, not what it learns."""
+    return field(default=default, metadata={"help": help, "learns": learns})
 
 
 @dataclass
 class TrainingConfig:
-    """Everything a training run depends on; saved beside the model it produced."""
+    """Everything a training run depends on; saved beside the model it produced as `training_config.yaml`.
+
+    Every field has a default and a help text (`eventclf train --help` lists them); values are checked when the
+    object is made, so a bad one fails before any data is read.
+
+    Example:
+        >>> TrainingConfig(epochs=2, output_dir="runs/quick").learning_rate
+        5e-05
+    """
 
     # data
     data_dir: str = _f(str(BUNDLED_CORPUS), "folder holding train/validation/test .jsonl or .csv files")
@@ -53,34 +66,70 @@ class TrainingConfig:
     seed: int = _f(42, "seed for splitting, initialisation and shuffling")
 
     # run
-    output_dir: str = _f("runs/default", "model folder to write (checkpoints go to OUTPUT_DIR-checkpoints)")
+    output_dir: str = _f("runs/default", "model folder to write (checkpoints go to OUTPUT_DIR-checkpoints)",
+                         learns=False)
     device: Literal["auto", "cpu", "cuda"] = _f("auto", "auto = CUDA with mixed precision when present, else CPU")
-    resume: bool = _f(True, "resume from the last checkpoint of an interrupted run with the same output_dir")
-    keep_checkpoints: bool = _f(False, "keep the checkpoints once the model folder is written")
-    logging_steps: int = _f(10, "steps between loss reports")
+    resume: bool = _f(True, "resume from the last checkpoint of an interrupted run with the same output_dir",
+                      learns=False)
+    keep_checkpoints: bool = _f(False, "keep the checkpoints once the model folder is written", learns=False)
+    logging_steps: int = _f(10, "steps between loss reports", learns=False)
+
+    def __post_init__(self) -> None:
+        problems = [f"field `{name}` = {getattr(self, name)!r}: must be {rule}"
+                    for name, rule, ok in _RULES if not ok(getattr(self, name))]
+        if problems:
+            raise ConfigError("; ".join(problems))
 
     @classmethod
     def from_yaml(cls, path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> "TrainingConfig":
+        """Read a YAML config, then apply `overrides` (strings, as the command line gives them, are converted).
+
+        Args:
+            path: the YAML file; None = the built-in defaults.
+            overrides: field values that win over the file's.
+
+        Returns:
+            The config. Raises `ConfigError` naming the file and field of every bad value.
+
+        Example:
+            >>> TrainingConfig.from_yaml("configs/default.yaml", {"epochs": "2"}).epochs  # doctest: +SKIP
+            2.0
+        """
         values: dict[str, Any] = {}
         if path:
-            with open(path, encoding="utf-8") as f:
-                values = yaml.safe_load(f) or {}
+            try:
+                with open(path, encoding="utf-8") as f:
+                    values = yaml.safe_load(f) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise ConfigError(f"{path}: cannot read the config: {' '.join(str(exc).split())}") from None
             if not isinstance(values, dict):
-                raise ValueError(f"{path}: a config file must be a mapping of field: value")
+                raise ConfigError(f"{path}: a config file must be a mapping of field: value")
         values.update(overrides or {})
         return cls.from_dict(values, source=str(path or "<overrides>"))
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], source: str = "<dict>") -> "TrainingConfig":
+        """A config from a mapping of field names to values; `source` names it in error messages."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"{source}: unknown config field(s) {unknown}; known: {sorted(known)}")
+            raise ConfigError(f"{source}: unknown config field(s) {unknown}; known: {sorted(known)}")
         hints = get_type_hints(cls)
-        return cls(**{k: _coerce(k, v, hints[k], source) for k, v in values.items()})
+        try:
+            return cls(**{k: _coerce(k, v, hints[k], source) for k, v in values.items()})
+        except ConfigError as exc:
+            if str(exc).startswith(f"{source}: "):  # from _coerce, which names the source already
+                raise
+            raise ConfigError(f"{source}: {exc}") from None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    def learning_dict(self) -> dict[str, Any]:
+        """The fields that decide what a run learns (all but output folder, resuming, checkpoints and logging): two
+        runs that agree here train the same model from the same data files."""
+        learns = {f.name for f in fields(self) if f.metadata["learns"]}
+        return {k: v for k, v in self.to_dict().items() if k in learns}
 
     def to_yaml(self, path: str | Path) -> None:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -102,4 +151,29 @@ def _coerce(name: str, value: Any, hint: Any, source: str) -> Any:
             return value.lower() in {"true", "yes", "1"}
         return hint(value) if value is not None else value
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{source}: field `{name}` = {value!r}: {exc}") from None
+        raise ConfigError(f"{source}: field `{name}` = {value!r}: {exc}") from None
+
+
+def _fraction(x: float) -> bool:
+    return 0 <= x < 1
+
+
+# (field, what it must be, check): checked when a config is made, so a bad value fails before any data is read
+_RULES = (
+    ("max_length", "at least 16 tokens", lambda x: x >= 16),
+    ("dropout", "in [0, 1)", _fraction),
+    ("epochs", "above 0", lambda x: x > 0),
+    ("batch_size", "at least 1", lambda x: x >= 1),
+    ("learning_rate", "above 0", lambda x: x > 0),
+    ("head_learning_rate", "above 0", lambda x: x > 0),
+    ("weight_decay", "at least 0", lambda x: x >= 0),
+    ("warmup_ratio", "in [0, 1) (a fraction of the steps, not a count)", _fraction),
+    ("freeze_layers", "at least 0", lambda x: x >= 0),
+    ("pos_weight_cap", "at least 1", lambda x: x >= 1),
+    ("augment_fraction", "at least 0", lambda x: x >= 0),
+    ("threshold_no_event_share", "in [0, 1)", _fraction),
+    ("early_stopping_patience", "at least 1 (epochs without improvement)", lambda x: x >= 1),
+    ("logging_steps", "at least 1", lambda x: x >= 1),
+    ("split_fractions", "two fractions in [0, 1) whose sum is below 1",
+     lambda x: len(x) == 2 and all(map(_fraction, x)) and sum(x) < 1),
+)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .dedup import dedup_key
+from .errors import ConfigError, DataError
 
 if TYPE_CHECKING:
     from .config import TrainingConfig
@@ -19,7 +20,6 @@ SPLITS = ("train", "validation", "test")
 FEED_NO_EVENT_SHARE = 0.8  # no-event share of a news feed: the stream split and the "feed" threshold rule
 LONG_WORDS = 100  # a "long" paragraph, in the datasheet's length table and the real-text benchmark
 _SUFFIXES = (".jsonl", ".csv")
-MAX_REPORTED = 20
 _FIELDS = ("id", "text", "labels", "lang")
 
 
@@ -32,16 +32,6 @@ class Example:
     where: str = ""  # "file, line N": where the row came from, for error messages
     # the row's other string fields (e.g. register, region, source), carried through and written back
     meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-
-
-class DataError(ValueError):
-    """Bad labelled data; the message lists every problem found (file, line, field), not just the first."""
-
-    def __init__(self, problems: Sequence[str]):
-        self.problems = list(problems)
-        shown = "\n  ".join(self.problems[:MAX_REPORTED])
-        more = len(self.problems) - MAX_REPORTED
-        super().__init__(f"{len(self.problems)} problem(s) in the data:\n  {shown}" + (f"\n  ... and {more} more" if more > 0 else ""))
 
 
 def _parse_labels(value: Any) -> list[str]:
@@ -170,7 +160,7 @@ def split_examples(examples: Sequence[Example], fractions: tuple[float, float], 
     """Stratified train/validation/test split: each label combination is spread across splits in proportion."""
     val_frac, test_frac = fractions
     if not (0 <= val_frac < 1 and 0 <= test_frac < 1 and val_frac + test_frac < 1):
-        raise ValueError(f"split_fractions {fractions}: each must be in [0, 1) and their sum below 1")
+        raise ConfigError(f"split_fractions {fractions}: each must be in [0, 1) and their sum below 1")
     groups: dict[tuple[str, ...], list[Example]] = defaultdict(list)
     for ex in examples:
         groups[ex.labels].append(ex)
@@ -199,7 +189,10 @@ def feed_sample(examples: Sequence[Example], no_event_share: float, seed: int,
     no-event rows make `no_event_share` of it; `caps` limits a type to a share of the subset (a rare type).
 
     Example:
-        >>> stream = feed_sample(test_rows, no_event_share=0.8, seed=0, caps={"fatwa": 0.01})
+        >>> rows = [Example(f"Quiet day {i}.", ()) for i in range(8)] + [Example(f"Blast {i}.", ("bombing",)) for i in range(8)]
+        >>> stream = feed_sample(rows, no_event_share=0.8, seed=0)
+        >>> len(stream), sum(1 for ex in stream if ex.labels)
+        (10, 2)
     """
     rng = random.Random(seed)
     quiet = [ex for ex in examples if not ex.labels]
@@ -219,16 +212,40 @@ def feed_sample(examples: Sequence[Example], no_event_share: float, seed: int,
     return [ex for ex in examples if id(ex) in chosen]
 
 
+def split_files(config: "TrainingConfig") -> dict[str, Path]:
+    """The file each split is read from: the config's `<split>_file`, else `data_dir`'s `<split>.jsonl` or `.csv`.
+
+    A split with neither is left out; `load_splits` then carves it out of train. Anything that must know which files
+    a config reads (e.g. to tell whether a trained model is out of date) asks here, so it cannot disagree with the
+    reader.
+
+    Example:
+        >>> from eventclf.config import TrainingConfig
+        >>> sorted(split_files(TrainingConfig()))
+        ['test', 'train', 'validation']
+    """
+    files = {}
+    for split in SPLITS:
+        path = getattr(config, f"{split}_file") or (config.data_dir and find_split_file(config.data_dir, split))
+        if path:
+            files[split] = Path(path)
+    return files
+
+
 def load_splits(config: "TrainingConfig", label_names: Sequence[str]) -> dict[str, list[Example]]:
     """Train/validation/test examples as the config names them, split from train when not given."""
-    files = {split: getattr(config, f"{split}_file") or None for split in SPLITS}
-    if config.data_dir:
-        for split in SPLITS:
-            files[split] = files[split] or find_split_file(config.data_dir, split)
-    if not files["train"]:
+    files = split_files(config)
+    if "train" not in files:
         raise DataError([f"no training data: set train_file, or data_dir to a folder with train.jsonl/.csv "
                          f"(data_dir={config.data_dir!r})"])
-    splits = {split: read_examples(path, label_names) for split, path in files.items() if path}
+    splits, problems = {}, []
+    for split, path in files.items():  # every file is checked before any error, so all problems come at once
+        try:
+            splits[split] = read_examples(path, label_names)
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(problems)
     if "validation" not in splits or "test" not in splits:
         val_frac, test_frac = config.split_fractions
         fractions = (0.0 if "validation" in splits else val_frac, 0.0 if "test" in splits else test_frac)

@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from transformers import AutoTokenizer
 
+from .config import TrainingConfig
+from .errors import ConfigError, DataError, EventclfError, ModelFolderError, TextTypeError
 from .modeling import EventModel
 from .windows import encode_windows
 
@@ -32,18 +34,18 @@ def resolve_device(device: str | None) -> torch.device:
     if device in (None, "auto"):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} asked for, but torch sees no CUDA GPU")
+        raise ConfigError(f"device={device!r} asked for, but torch sees no CUDA GPU")
     return torch.device(device)
 
 
 def check_texts(texts: Sequence[str]) -> list[str]:
     if isinstance(texts, (str, bytes)):
-        raise TypeError("texts must be a list of strings; for one paragraph pass [text]")
+        raise TextTypeError("texts must be a list of strings; for one paragraph pass [text]")
     texts = list(texts)
     for i, text in enumerate(texts):
         if not isinstance(text, str):
             hint = " (decode bytes first, e.g. text.decode('utf-8'))" if isinstance(text, bytes) else ""
-            raise TypeError(f"texts[{i}] is {type(text).__name__}, not str{hint}: {text!r:.80}")
+            raise TextTypeError(f"texts[{i}] is {type(text).__name__}, not str{hint}: {text!r:.80}")
     return texts
 
 
@@ -51,17 +53,41 @@ def read_settings(path: str | Path) -> dict:
     """A model folder's thresholds, text prefix and window length (its `eventclf.json`)."""
     settings_file = Path(path) / SETTINGS_NAME
     if not settings_file.is_file():
-        raise FileNotFoundError(f"{path} is not an eventclf model folder (no {SETTINGS_NAME}); "
-                                f"train one with `eventclf train` or check the path")
-    return json.loads(settings_file.read_text(encoding="utf-8"))
+        raise ModelFolderError(f"{path} is not an eventclf model folder (no {SETTINGS_NAME}); "
+                               f"train one with `eventclf train` or check the path")
+    try:
+        settings = json.loads(settings_file.read_text(encoding="utf-8"))
+        _check_thresholds(settings["thresholds"], str(settings_file))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelFolderError(f"{settings_file}: not a readable settings file ({_one_line(exc)})") from None
+    return settings
+
+
+def _check_thresholds(thresholds: Mapping[str, float], source: str) -> None:
+    bad = {k: v for k, v in thresholds.items() if not (isinstance(v, (int, float)) and 0 <= v <= 1)}
+    if bad:
+        raise ConfigError(f"{source}: thresholds must be numbers in [0, 1]; got {bad}")
+
+
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
 
 
 class EventClassifier:
     """Multi-label event tagger. Paragraphs longer than the model's window are split into overlapping windows
-    and each type takes its highest probability over the windows, so an event late in a long paragraph counts."""
+    and each type takes its highest probability over the windows, so an event late in a long paragraph counts.
+
+    Load one with `from_pretrained`; the constructor is for code that already holds a model and tokenizer (the
+    trainer).
+
+    Example:
+        >>> clf = EventClassifier.from_pretrained("runs/default")  # doctest: +SKIP
+        >>> clf.predict(["Insurgents seized the airbase after a car bomb."])[0].labels  # doctest: +SKIP
+        ('takeover', 'bombing')
+    """
 
     def __init__(self, model: EventModel, tokenizer, thresholds: Mapping[str, float], text_prefix: str = "",
-                 max_length: int = 256, device: str | None = None):
+                 max_length: int = TrainingConfig.max_length, device: str | None = None):
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
@@ -71,32 +97,69 @@ class EventClassifier:
 
     @property
     def labels(self) -> tuple[str, ...]:
+        """The event types, in the column order of `predict_proba`."""
         return self.model.labels
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | None = None,
                         quantize: str | None = None) -> "EventClassifier":
-        """`quantize="int8"` runs on CPU through an int8 ONNX Runtime export of the model, made into the folder on
-        first use (see `eventclf.quantize`). Last measured (docs/results.md, Speed): 1.5x this library's fp32 route
-        and 3.6x a plain Hugging Face loop on 2 CPU cores, at -0.003 macro-F1."""
+        """Load a model folder written by `eventclf train`.
+
+        Args:
+            path: the model folder (`config.json` with `id2label`, `model.safetensors`, the tokenizer, `eventclf.json`).
+            device: "auto" or None (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N".
+            quantize: "int8" runs on CPU through an int8 ONNX Runtime export of the model, made into the folder on
+                first use (see `eventclf.quantize`). Last measured (docs/results.md, Speed): 1.5x this library's
+                fp32 route and 3.6x a plain Hugging Face loop on 2 CPU cores, at -0.003 macro-F1.
+
+        Returns:
+            The classifier, with the thresholds tuned at training time.
+
+        Raises:
+            ModelFolderError: the folder is missing, incomplete or damaged (the message names it).
+            MissingDependencyError: `quantize="int8"` without the `int8` extra.
+
+        Example:
+            >>> clf = EventClassifier.from_pretrained("runs/default", quantize="int8")  # doctest: +SKIP
+        """
         path = Path(path)
         settings = read_settings(path)
-        if quantize is None:
-            model = EventModel.from_folder(path)
-        else:
-            from .quantize import check_quantize, load_int8
+        try:
+            if quantize is None:
+                model = EventModel.from_folder(path)
+            else:
+                from .quantize import check_quantize, load_int8
 
-            check_quantize(quantize, device)
-            model, device = load_int8(path), "cpu"
-        return cls(model, AutoTokenizer.from_pretrained(path), settings["thresholds"],
-                   settings.get("text_prefix", ""), settings.get("max_length", 256), device)
+                check_quantize(quantize, device)
+                model, device = load_int8(path), "cpu"
+            tokenizer = AutoTokenizer.from_pretrained(path)
+        except EventclfError:
+            raise
+        except Exception as exc:  # transformers, safetensors, torch and tokenizers each raise their own types
+            raise ModelFolderError(f"{path}: cannot load the model ({_one_line(exc)})") from exc
+        return cls(model, tokenizer, settings["thresholds"], settings.get("text_prefix", ""),
+                   settings.get("max_length", TrainingConfig.max_length), device)
 
     def save_settings(self, path: str | Path) -> None:
+        """Write thresholds, text prefix and window length to `path/eventclf.json`, the file that marks a model
+        folder as complete (written last)."""
         settings = {"thresholds": self.thresholds, "text_prefix": self.text_prefix, "max_length": self.max_length}
         (Path(path) / SETTINGS_NAME).write_text(json.dumps(settings, indent=2), encoding="utf-8")
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Probabilities, shape (len(texts), len(self.labels)), columns in `self.labels` order."""
+        """Probability of every type for every text.
+
+        Args:
+            texts: paragraphs (a list of str; blank ones score 0 everywhere).
+            batch_size: windows per forward pass.
+
+        Returns:
+            Array of shape (len(texts), len(self.labels)), columns in `self.labels` order.
+
+        Example:
+            >>> clf.predict_proba(["A car bomb exploded near the market."]).shape  # doctest: +SKIP
+            (1, 5)
+        """
         texts = check_texts(texts)
         probs = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         live = [i for i, t in enumerate(texts) if t.strip()]  # blank text: no event, nothing to run
@@ -123,8 +186,26 @@ class EventClassifier:
 
     def predict(self, texts: Sequence[str], threshold: float | Mapping[str, float] | None = None,
                 top_k: int | None = None, batch_size: int = 32) -> list[Prediction]:
-        """Tag each text. `threshold` overrides the tuned thresholds (one number, or per type); `top_k` keeps at
-        most that many of the types above threshold."""
+        """Tag each text with the types whose probability reaches their threshold.
+
+        Args:
+            texts: paragraphs (a list of str).
+            threshold: None = the tuned thresholds; a number in [0, 1] for every type; or a mapping of some types
+                to thresholds (the others keep theirs).
+            top_k: keep at most this many of the types above threshold, highest first.
+            batch_size: windows per forward pass.
+
+        Returns:
+            One `Prediction` per text: `labels` (highest score first; () = no event) and `scores` of every type.
+
+        Raises:
+            TextTypeError: `texts` is a single string or holds something other than str.
+            ConfigError: a threshold outside [0, 1] or for an unknown type.
+
+        Example:
+            >>> clf.predict(["The council issued a fatwa."], threshold={"fatwa": 0.6})[0].labels  # doctest: +SKIP
+            ('fatwa',)
+        """
         cut = self.thresholds_for(threshold)
         results = []
         for row in self.predict_proba(texts, batch_size):
@@ -141,17 +222,40 @@ class EventClassifier:
         if isinstance(threshold, Mapping):
             unknown = set(threshold) - set(self.labels)
             if unknown:
-                raise ValueError(f"threshold for unknown type(s) {sorted(unknown)}; types: {list(self.labels)}")
-            return {**self.thresholds, **{k: float(v) for k, v in threshold.items()}}
-        return dict.fromkeys(self.labels, float(threshold))
+                raise ConfigError(f"threshold for unknown type(s) {sorted(unknown)}; types: {list(self.labels)}")
+            chosen = {**self.thresholds, **{k: float(v) for k, v in threshold.items()}}
+        else:
+            chosen = dict.fromkeys(self.labels, float(threshold))
+        _check_thresholds(chosen, "threshold")
+        return chosen
 
 
 def predict_dataset(dataset: "datasets.Dataset", model_path: str | Path, text_column: str = "text",
                     num_proc: int | None = None, batch_size: int = 32, quantize: str | None = None,
                     chunk_size: int = 512) -> "datasets.Dataset":
     """Tag a `datasets.Dataset` with `datasets.map` in `num_proc` worker processes (CPU), each loading its own
-    `EventClassifier`. Adds `pred_labels` (types above the tuned thresholds, as `predict` gives) and `pred_scores`
-    (probability of every type); existing columns, gold `labels` included, are kept. See docs/scaling.md."""
+    `EventClassifier`. See docs/scaling.md.
+
+    Args:
+        dataset: the rows to tag.
+        model_path: a model folder written by `eventclf train`.
+        text_column: the column holding the paragraphs.
+        num_proc: worker processes (None = this one); the cores are shared among them.
+        batch_size: windows per forward pass; chunk_size: rows handed to a worker at a time.
+        quantize: "int8" to run every worker on the int8 ONNX export (made once, before the workers start).
+
+    Returns:
+        The dataset with `pred_labels` (types above the tuned thresholds, as `predict` gives) and `pred_scores`
+        (probability of every type) added; existing columns, gold `labels` included, are kept.
+
+    Example:
+        >>> tagged = predict_dataset(Dataset.from_dict({"text": ["A car bomb exploded."]}), "runs/default")  # doctest: +SKIP
+        >>> tagged[0]["pred_labels"]  # doctest: +SKIP
+        ['bombing']
+    """
+    if text_column not in dataset.column_names:
+        raise DataError(f"dataset has no column {text_column!r} (columns: {dataset.column_names}); "
+                        f"pass text_column=")
     if quantize is not None:
         from .quantize import check_quantize, ensure_int8
 

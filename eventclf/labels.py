@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from .errors import ConfigError
+
 DEFAULT_LABEL_FILE = Path(__file__).parent / "data" / "codebook.yaml"
 
 
@@ -42,23 +44,27 @@ class LabelSet:
     def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> "LabelSet":
         entries = data.get("types") if isinstance(data, dict) else None
         if not entries:
-            raise ValueError(f"{source}: a label file needs a non-empty `types` list")
+            raise ConfigError(f"{source}: a label file needs a non-empty `types` list")
         types = []
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict) or not entry.get("name") or not entry.get("definition"):
-                raise ValueError(f"{source}: types[{i}] needs a `name` and a `definition`")
+                raise ConfigError(f"{source}: types[{i}] needs a `name` and a `definition`")
             unknown = set(entry) - set(EventType.__dataclass_fields__)
             if unknown:
-                raise ValueError(f"{source}: types[{i}] ({entry['name']}) has unknown fields {sorted(unknown)}")
+                raise ConfigError(f"{source}: types[{i}] ({entry['name']}) has unknown fields {sorted(unknown)}")
             types.append(EventType(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}))
         names = [t.name for t in types]
         if len(set(names)) != len(names):
-            raise ValueError(f"{source}: duplicate type names in {names}")
+            raise ConfigError(f"{source}: duplicate type names in {names}")
         return cls(tuple(types), tuple(data.get("general_rules", ())))
 
 
 def load_label_set(path: str | Path | None = None) -> LabelSet:
     """Read a codebook YAML (default: the bundled conflict-event codebook)."""
     path = Path(path) if path else DEFAULT_LABEL_FILE
-    with open(path, encoding="utf-8") as f:
-        return LabelSet.from_dict(yaml.safe_load(f), source=str(path))
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the codebook: {' '.join(str(exc).split())}") from None
+    return LabelSet.from_dict(data, source=str(path))

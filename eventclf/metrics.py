@@ -1,13 +1,14 @@
-"""Multi-label scores, threshold tuning, and the per-type table people read."""
+"""Multi-label scores, threshold tuning, calibration, and the per-type table people read."""
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from sklearn.metrics import precision_recall_fscore_support
+from sklearn.calibration import calibration_curve
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
+ECE_BINS = 15
 
 
 def binarize(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
@@ -27,7 +28,7 @@ def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np
     with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 means no prediction or no positive: score 0
         p = np.nan_to_num(tp / (tp + fp))
         r = np.nan_to_num(tp / (tp + fn))
-        f = np.nan_to_num(2 * p * r / (p + r))
+        f = np.nan_to_num(2 * tp / (2 * tp + fp + fn))  # = 2pr/(p+r), without rounding p and r first
     return p, r, f
 
 
@@ -57,17 +58,19 @@ def tune_thresholds(y_true: np.ndarray, probs: np.ndarray, labels: Sequence[str]
     """Per type, the grid threshold with the best F1 on held-out data; 0.5 where the data has no positive.
 
     `sample_weight` re-weights rows, e.g. `feed_weights` to tune for a feed that is mostly no event."""
+    y_true, probs = np.asarray(y_true, bool), np.asarray(probs)
+    weight = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
     tuned = {}
     for i, name in enumerate(labels):
-        if y_true[:, i].sum() == 0:
+        if not y_true[:, i].any():
             tuned[name] = 0.5
             continue
-        f1 = [precision_recall_fscore_support(y_true[:, i], probs[:, i] >= t, average="binary", zero_division=0,
-                                              sample_weight=sample_weight)[2]
-              for t in THRESHOLD_GRID]
-        best = max(f1)
+        called = probs[:, i][None, :] >= THRESHOLD_GRID[:, None]  # one row per grid threshold
+        truth = y_true[:, i][None, :]
+        f1 = _prf((called & truth) @ weight, (called & ~truth) @ weight, (~called & truth) @ weight)[2]
+        best = f1.max()
         # among equally good thresholds take the one closest to 0.5: least fitted to this small split
-        tuned[name] = float(min((t for t, v in zip(THRESHOLD_GRID, f1) if v == best), key=lambda t: abs(t - 0.5)))
+        tuned[name] = float(min(THRESHOLD_GRID[f1 == best], key=lambda t: abs(t - 0.5)))
     return tuned
 
 
@@ -92,6 +95,46 @@ def evaluate(y_true: np.ndarray, probs: np.ndarray, thresholds: Mapping[str, flo
         result["per_language"] = {lang: {k: v for k, v in scores(y_true[idx], y_pred[idx], labels).items()
                                          if k != "per_type"} for lang, idx in sorted(rows.items())}
     return result
+
+
+def reliability(y_true: np.ndarray, probs: np.ndarray, bins: int = ECE_BINS) -> list[dict[str, Any]]:
+    """Equal-width probability bins over every (paragraph, type) pair: how often the type is really there per bin.
+
+    Args:
+        y_true: 0/1 truth, any shape; `probs` the same shape.
+        bins: number of equal-width bins on [0, 1].
+
+    Returns:
+        One dict per bin: `lower`, `upper`, `count`, mean predicted `confidence` and observed `frequency` (both
+        None for an empty bin).
+
+    Example:
+        >>> reliability(np.array([[1, 0]]), np.array([[0.9, 0.2]]), bins=2)[1]["frequency"]
+        1.0
+    """
+    p, y = np.asarray(probs, float).ravel(), np.asarray(y_true, bool).ravel()
+    frequency, confidence = calibration_curve(y, p, n_bins=bins, strategy="uniform")
+    # calibration_curve gives only the non-empty bins; count with its own bin rule to place them
+    counts = np.bincount(np.searchsorted(np.linspace(0, 1, bins + 1)[1:-1], p), minlength=bins)
+    filled = iter(zip(frequency.tolist(), confidence.tolist()))
+    rows = []
+    for b, count in enumerate(counts.tolist()):
+        freq, conf = next(filled) if count else (None, None)
+        rows.append({"lower": b / bins, "upper": (b + 1) / bins, "count": count, "confidence": conf,
+                     "frequency": freq})
+    return rows
+
+
+def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, bins: int = ECE_BINS) -> float:
+    """Count-weighted mean gap between predicted probability and observed frequency over equal-width bins.
+
+    Example:
+        >>> round(expected_calibration_error(np.array([1, 0]), np.array([0.9, 0.2])), 2)
+        0.15
+    """
+    total = np.asarray(y_true).size
+    return float(sum(r["count"] / total * abs(r["frequency"] - r["confidence"])
+                     for r in reliability(y_true, probs, bins) if r["count"]))
 
 
 def format_table(result: Mapping[str, Any]) -> str:

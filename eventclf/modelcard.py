@@ -20,8 +20,14 @@ def _counts(examples: Sequence[Example], label_set: LabelSet) -> str:
         ", ".join(f"{k} {v}" for k, v in langs.most_common())
 
 
+def _weighting(config: TrainingConfig) -> str:
+    share = config.threshold_no_event_share
+    return f", its no-event rows weighted to {share:.0%} as in a news feed" if share else ""
+
+
 def write_model_card(folder: Path, label_set: LabelSet, config: TrainingConfig, metrics: dict[str, Any],
                      splits: dict[str, list[Example]]) -> None:
+    """Write `folder/README.md`: what the model tags, what it was trained on, its test scores and how to load it."""
     lines = [
         "# eventclf model",
         "",
@@ -39,7 +45,7 @@ def write_model_card(folder: Path, label_set: LabelSet, config: TrainingConfig, 
         "",
         *[f"- {split}: {_counts(examples, label_set)}" for split, examples in splits.items()],
         "",
-        "## Scores on the held-out test split (thresholds tuned on validation)",
+        f"## Scores on the held-out test split (thresholds tuned on validation{_weighting(config)})",
         "",
     ]
     if "test" in metrics:

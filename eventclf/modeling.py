@@ -9,9 +9,11 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import AutoConfig, AutoModel, PretrainedConfig
 
-from eventclf.embeddings import mean_pool
+from .embeddings import mean_pool
+from .errors import ConfigError
 
 WEIGHTS_NAME = "model.safetensors"
+_OFFSET_POSITIONS = {"roberta", "xlm-roberta", "camembert", "xlm-roberta-xl"}
 
 
 class EventModel(nn.Module):
@@ -76,10 +78,19 @@ class EventModel(nn.Module):
             return
         layers = _encoder_layers(self.encoder)
         if n > len(layers):
-            raise ValueError(f"freeze_layers={n}, but the encoder has only {len(layers)} layers")
+            raise ConfigError(f"field `freeze_layers` = {n}: the encoder has only {len(layers)} layers")
         for module in (self.encoder.get_input_embeddings(), getattr(self.encoder, "embeddings", None), *layers[:n]):
             if module is not None:
                 module.requires_grad_(False)
+
+    def max_tokens(self) -> int | None:
+        """The longest window the encoder's position table takes (None if it has none, e.g. rotary positions)."""
+        positions = getattr(self.config, "max_position_embeddings", None)
+        if positions is None:
+            return None
+        # RoBERTa-family encoders number positions from pad_token_id + 1, so that many slots are never used
+        offset = self.config.pad_token_id + 1 if self.config.model_type in _OFFSET_POSITIONS else 0
+        return positions - offset
 
     def save(self, folder: str | Path) -> None:
         self.config.save_pretrained(folder)
@@ -99,7 +110,7 @@ def _encoder_layers(encoder: nn.Module) -> nn.ModuleList:
     for name, module in encoder.named_modules():
         if isinstance(module, nn.ModuleList) and name.split(".")[-1] in ("layer", "layers"):
             return module
-    raise ValueError(f"cannot find the transformer layers of {type(encoder).__name__} to freeze")
+    raise ConfigError(f"cannot find the transformer layers of {type(encoder).__name__} to freeze")
 
 
 def config_labels(config: PretrainedConfig) -> tuple[str, ...]:

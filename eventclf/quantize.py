@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import tempfile
 import warnings
 from contextlib import contextmanager
@@ -24,6 +23,8 @@ import torch
 from torch import nn
 from transformers import AutoConfig, PretrainedConfig
 
+from .atomic import atomic_path
+from .errors import ConfigError, MissingDependencyError, ModelFolderError
 from .modeling import WEIGHTS_NAME, EventModel, config_labels
 
 QUANTIZE_CHOICES = ("int8",)
@@ -60,12 +61,12 @@ class _LogitsOnly(nn.Module):
 
 def check_quantize(quantize: str, device: str | None) -> None:
     if quantize not in QUANTIZE_CHOICES:
-        raise ValueError(f"quantize={quantize!r}: choose one of {QUANTIZE_CHOICES} or None")
+        raise ConfigError(f"quantize={quantize!r}: choose one of {QUANTIZE_CHOICES} or None")
     if device not in (None, "auto", "cpu"):
-        raise ValueError(f"quantize={quantize!r} runs on CPU (ONNX Runtime); got device={device!r}")
+        raise ConfigError(f"quantize={quantize!r} runs on CPU (ONNX Runtime); got device={device!r}")
     missing = [name for name in ("onnxruntime", "onnx") if importlib.util.find_spec(name) is None]
     if missing:
-        raise ImportError(f"quantize={quantize!r} needs {' and '.join(missing)}: pip install 'eventclf[int8]'")
+        raise MissingDependencyError(f"quantize={quantize!r} needs {' and '.join(missing)}: pip install 'eventclf[int8]'")
 
 
 def export_int8(folder: str | Path) -> Path:
@@ -83,13 +84,9 @@ def export_int8(folder: str | Path) -> Path:
                           output_names=["logits"], opset_version=17, dynamo=False,
                           dynamic_axes={"input_ids": {0: "batch", 1: "length"},
                                         "attention_mask": {0: "batch", 1: "length"}, "logits": {0: "batch"}})
-        partial = folder / f".{ONNX_NAME}.partial-{os.getpid()}"  # beside the target, so the swap is atomic
-        try:
+        with atomic_path(folder / ONNX_NAME) as partial:
             quantize_dynamic(fp32, partial, weight_type=QuantType.QInt8,
                              nodes_to_exclude=_down_projections(fp32, fp32_model.config.intermediate_size))
-            os.replace(partial, folder / ONNX_NAME)
-        finally:
-            partial.unlink(missing_ok=True)
     return folder / ONNX_NAME
 
 
@@ -112,7 +109,7 @@ def ensure_int8(folder: str | Path) -> Path:
     if onnx_file.is_file() and not (weights.is_file() and weights.stat().st_mtime > onnx_file.stat().st_mtime):
         return onnx_file
     if not weights.is_file():
-        raise FileNotFoundError(f"{folder} has neither {ONNX_NAME} nor {WEIGHTS_NAME} to export it from")
+        raise ModelFolderError(f"{folder} has neither {ONNX_NAME} nor {WEIGHTS_NAME} to export it from")
     return export_int8(folder)
 
 

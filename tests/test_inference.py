@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from eventclf import EventClassifier, Prediction
+from eventclf import EventClassifier, ModelFolderError, Prediction
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +40,15 @@ def test_event_at_the_end_of_a_long_paragraph_is_found(clf):
 def test_threshold_override_and_top_k(clf):
     text = ["fighters seized the base and freed prisoners after a blast"]
     assert set(clf.predict(text, threshold=0.0)[0].labels) == set(clf.labels)
-    assert clf.predict(text, threshold=1.01)[0].labels == ()
+    assert clf.predict(text, threshold=1.0)[0].labels == ()
     top = clf.predict(text, threshold=0.0, top_k=2)[0]
     assert top.labels == tuple(sorted(top.scores, key=top.scores.get, reverse=True)[:2])
-    only_bombing = clf.predict(text, threshold={"bombing": 0.0, **{n: 1.01 for n in clf.labels if n != "bombing"}})
+    only_bombing = clf.predict(text, threshold={"bombing": 0.0, **{n: 1.0 for n in clf.labels if n != "bombing"}})
     assert only_bombing[0].labels == ("bombing",)
     with pytest.raises(ValueError, match="unknown type"):
         clf.predict(text, threshold={"raid": 0.5})
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        clf.predict(text, threshold={"fatwa": 1.5})
 
 
 def test_empty_text_is_no_event_and_bad_items_are_named(clf):
@@ -70,5 +72,5 @@ def test_folder_holds_config_with_id2label_thresholds_and_metrics(trained_model,
 
 
 def test_not_a_model_folder_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="not an eventclf model folder"):
+    with pytest.raises(ModelFolderError, match="not an eventclf model folder"):
         EventClassifier.from_pretrained(tmp_path)

@@ -56,3 +56,30 @@ def test_tuning_for_a_feed_raises_a_threshold_that_lets_negatives_through():
     as_is = tune_thresholds(y, probs, LABELS)["a"]
     feed = tune_thresholds(y, probs, LABELS, feed_weights(y, 0.95))["a"]
     assert as_is <= 0.5 < feed  # 0.5 is the negative the as-is threshold lets through
+
+
+def test_calibration_error_is_zero_when_probabilities_match_frequencies():
+    from eventclf.metrics import expected_calibration_error
+
+    y = np.array([[1, 0, 0, 0]] * 10)  # each type-probability 0.25, and a quarter of the pairs are positive
+    assert expected_calibration_error(y, np.full(y.shape, 0.25)) == pytest.approx(0.0)
+
+
+def test_calibration_error_of_an_overconfident_model():
+    from eventclf.metrics import expected_calibration_error
+
+    y = np.array([[1], [0]] * 10)
+    # always 0.95 sure, right half of the time
+    assert expected_calibration_error(y, np.full(y.shape, 0.95)) == pytest.approx(0.45)
+    # two bins, each half the pairs: 0.9 said where 1.0 holds, 0.2 said where 0.0 holds
+    probs = np.where(y == 1, 0.9, 0.2)
+    assert expected_calibration_error(y, probs) == pytest.approx(0.5 * 0.1 + 0.5 * 0.2)
+
+
+def test_reliability_bins_hold_every_pair_and_a_probability_of_one_lands_in_the_last_bin():
+    from eventclf.metrics import ECE_BINS, reliability
+
+    probs = np.array([[0.0, 0.5, 1.0], [0.999, 0.066, 0.067]])
+    rows = reliability(np.zeros((2, 3)), probs)
+    assert len(rows) == ECE_BINS and sum(r["count"] for r in rows) == 6
+    assert rows[-1]["count"] == 2 and rows[0]["count"] == 2 and rows[1]["count"] == 1

@@ -6,7 +6,8 @@ import pytest
 
 from eventclf import offline_e5
 from eventclf.embeddings import SentenceEncoder
-from eventclf.offline_e5 import OfflineBuildError, _dequantise
+from eventclf.errors import OfflineBuildError
+from eventclf.offline_e5 import _dequantise
 
 from conftest import tiny_settings, write_corpus
 

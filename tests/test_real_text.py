@@ -1,17 +1,13 @@
 """The real-text benchmark: scores per source category, register and language, and the page section it fills."""
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import real_text  # noqa: E402
-from real_data import RealSet  # noqa: E402
+from benchmarks import real_text
+from benchmarks.real_data import RealSet
+from eventclf.config import TrainingConfig
+from eventclf.data import Example, feed_sample, read_examples
+from eventclf.labels import load_label_set
 
-from eventclf.config import TrainingConfig  # noqa: E402
-from eventclf.data import Example, feed_sample, read_examples  # noqa: E402
-from eventclf.labels import load_label_set  # noqa: E402
-
-from conftest import make_rows, write_corpus, write_jsonl  # noqa: E402
+from conftest import make_rows, write_corpus, write_jsonl
 
 LABELS = load_label_set().names
 
@@ -33,7 +29,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
                     "--page", str(page), "--cache", str(tmp_path / "cache")])
 
     result = json.loads((tmp_path / "r.json").read_text())
-    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 3  # ACLED, test, stream: reusable by accuracy.py
+    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 3  # ACLED, test, stream: for accuracy too
     categories = result["model"]["ACLED"]["categories"]
     assert {c: v["n"] for c, v in categories.items()} == {"clash": 15, "protest": 15}
     assert set(result["model"]["stream"]["per_register"]) == {"wire"}

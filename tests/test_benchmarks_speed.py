@@ -1,0 +1,34 @@
+"""benchmarks.speed: which int8 route is kept, and the table the results page shows."""
+from benchmarks import speed
+
+
+def speed_record(per_s: float, f1_change: float, rss: float = 1000.0) -> dict:
+    return {"paragraphs_per_s": per_s, "f1_change_vs_fp32": f1_change, "peak_rss_mb": rss, "disk_mb": 150.0}
+
+
+def test_speed_decision_keeps_the_accurate_route_when_the_fast_ones_tie_or_lose_accuracy():
+    results = {"torch-int8": speed_record(90.0, -0.03), "torch-int8-ffn-fp32": speed_record(60.0, -0.009),
+               "eventclf-int8": speed_record(58.0, -0.003)}
+    text = speed.decision(results)  # 60 vs 58 is a tie, so F1 decides; 90 is out on F1
+    assert "Kept: eventclf-int8" in text and "WARNING" not in text
+    assert "torch-int8 not kept: macro-F1 further than 0.01" in text
+
+    results["torch-int8-ffn-fp32"] = speed_record(80.0, -0.009)  # now clearly faster and within the F1 bound
+    assert "WARNING: the shipped eventclf-int8 is not the winner" in speed.decision(results)
+
+
+def test_routes_table_has_a_right_aligned_row_per_route():
+    results = {name: {**speed_record(12.0 + i, 0.0), "speedup_vs_baseline": 1.0 + i, "cpu_share": 0.99,
+                      "load_s": 4.0, "rss_vs_baseline": 1.0, "macro_f1": 0.9, "same_labels_as_fp32": 1.0}
+               for i, name in enumerate(speed.ROUTES)}
+    lines = speed.routes_table(results)
+    assert lines[1] == "|---|" + "---:|" * 10
+    assert lines[2:] == [f"| {name} | {12.0 + i:.1f} | {1.0 + i:.2f} | 99% | 4.0 | 1000 | 1.00 | 150.0 | 0.900 "
+                         "| +0.000 | 100.0% |" for i, name in enumerate(speed.ROUTES)]
+
+
+def test_a_route_runs_in_its_own_process_on_the_quick_model(tmp_path):
+    model = speed.quick_model(tmp_path)
+    result = speed.run_worker("eventclf-fp32", str(model), 4)  # a fresh `python -m benchmarks.speed --worker`
+    assert result["paragraphs_per_s"] > 0 and result["peak_rss_mb"] > 0
+    assert len(result["test_probs"]) == 4 and all(0 <= p <= 1 for row in result["test_probs"] for p in row)
