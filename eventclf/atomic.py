@@ -40,7 +40,7 @@ def atomic_path(target: str | Path, folder: bool = False) -> Iterator[Path]:
         os.close(handle)
         partial = Path(name)
         partial.chmod(0o644)  # mkstemp's 0o600 likewise
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    old = partial.with_name(partial.name.replace(".partial-", ".old-", 1))  # unique, like the scratch path
     try:
         yield partial
         if folder and target.exists():  # a rename cannot replace a non-empty folder: move the old one aside first

@@ -104,6 +104,16 @@ def _records(stream: TextIO, name: str) -> Iterator[dict]:
             yield {"line": n, "text": line}
 
 
+def _open_input(path: str) -> TextIO:
+    """The paragraphs to tag, as UTF-8: a BOM is dropped and a byte that is not UTF-8 becomes U+FFFD, so every
+    input line still gives exactly one output line (and --resume counts the same lines)."""
+    if path == "-":
+        if hasattr(sys.stdin, "reconfigure"):  # a real stream; a test's stand-in is already text
+            sys.stdin.reconfigure(encoding="utf-8-sig", errors="replace")
+        return sys.stdin
+    return open(path, encoding="utf-8-sig", errors="replace")
+
+
 def _already_done(path: str) -> int:
     if path == "-" or not os.path.exists(path):
         return 0
@@ -118,7 +128,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
     clf = EventClassifier.from_pretrained(args.model, device=args.device, quantize=args.quantize)
     done = _already_done(args.output) if args.resume else 0
-    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
+    source = _open_input(args.input)
     if args.output == "-":
         sink = sys.stdout
     else:

