@@ -188,18 +188,17 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
         log(f"resuming from {resume}")
     trainer.train(resume_from_checkpoint=resume)
     train_seconds = time.perf_counter() - started
-    if not trainer.is_world_process_zero():
-        return output_dir
-
-    clf = EventClassifier(trainer.model, tokenizer, {}, config.text_prefix, config.max_length, str(device))
-    metrics = _score(clf, splits, labels, config)
-    metrics.update(train_seconds=round(train_seconds, 1), base_model_route=route, device=str(device),
-                   epochs_run=round(trainer.state.epoch or 0, 2), trainable_parameters=trainable)
-    with atomic_path(output_dir, folder=True) as partial:
-        _save(partial, clf, label_set, config, metrics, splits)
-    if not config.keep_checkpoints:
-        shutil.rmtree(checkpoint_dir, ignore_errors=True)
-    log(f"model written to {output_dir} in {train_seconds / 60:.1f} min")
+    if trainer.is_world_process_zero():  # under torchrun, one process scores and writes the folder
+        clf = EventClassifier(trainer.model, tokenizer, {}, config.text_prefix, config.max_length, str(device))
+        metrics = _score(clf, splits, labels, config)
+        metrics.update(train_seconds=round(train_seconds, 1), base_model_route=route, device=str(device),
+                       epochs_run=round(trainer.state.epoch or 0, 2), trainable_parameters=trainable)
+        with atomic_path(output_dir, folder=True) as partial:
+            _save(partial, clf, label_set, config, metrics, splits)
+        if not config.keep_checkpoints:
+            shutil.rmtree(checkpoint_dir, ignore_errors=True)
+        log(f"model written to {output_dir} in {train_seconds / 60:.1f} min")
+    trainer.accelerator.wait_for_everyone()  # the other processes return only once the folder is complete
     return output_dir
 
 

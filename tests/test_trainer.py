@@ -1,5 +1,7 @@
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -118,3 +120,21 @@ def test_tuning_thresholds_afterwards_equals_training_with_that_share(tiny_confi
     assert retuned["thresholds"] == trained["thresholds"] and retuned["test"] == trained["test"]
     assert json.loads((folder / SETTINGS_NAME).read_text())["thresholds"] == trained["thresholds"]
     assert "threshold_no_event_share: 0.9" in (folder / "training_config.yaml").read_text()
+
+
+def test_torchrun_two_cpu_processes_write_one_complete_model(tiny_config, tmp_path):
+    """`torchrun --nproc_per_node 2` on CPU (gloo): one model folder, written by rank 0 only, scoring like one
+    process with the same effective batch (16 = 2 x 8; the two ranks see the rows in another order)."""
+    single = json.loads((train(tiny_config, log=lambda _: None) / "metrics.json").read_text())
+    tiny_config.batch_size, tiny_config.output_dir = 8, str(tmp_path / "ddp")
+    tiny_config.to_yaml(tmp_path / "ddp.yaml")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.getcwd()}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
+                           "29533", "training/train.py", "--config", str(tmp_path / "ddp.yaml")],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("ddp")) == ["ddp", "ddp.yaml"]
+    assert (tmp_path / "ddp" / SETTINGS_NAME).is_file()  # written last: the folder is complete
+    metrics = json.loads((tmp_path / "ddp" / "metrics.json").read_text())
+    assert metrics["counts"] == single["counts"]
+    assert abs(metrics["test"]["macro_f1"] - single["test"]["macro_f1"]) < 0.1
