@@ -1,7 +1,10 @@
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
@@ -138,3 +141,26 @@ def test_torchrun_two_cpu_processes_write_one_complete_model(tiny_config, tmp_pa
     metrics = json.loads((tmp_path / "ddp" / "metrics.json").read_text())
     assert metrics["counts"] == single["counts"]
     assert abs(metrics["test"]["macro_f1"] - single["test"]["macro_f1"]) < 0.1
+
+
+def test_training_killed_mid_epoch_keeps_the_old_model_and_resumes(tiny_config, trained_model, tmp_path):
+    """SIGKILL a training run once it has saved a checkpoint: the model folder is still the old complete one;
+    the next run resumes from the checkpoint and swaps in the new complete one."""
+    out = tmp_path / "model"
+    shutil.copytree(trained_model, out)
+    old = (out / "model.safetensors").read_bytes()
+    tiny_config.output_dir, tiny_config.epochs, tiny_config.early_stopping_patience = str(out), 12, 100
+    tiny_config.to_yaml(tmp_path / "c.yaml")
+    command = [sys.executable, "-m", "eventclf.cli", "train", "--config", str(tmp_path / "c.yaml")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    checkpoints = tmp_path / "model-checkpoints"
+    while process.poll() is None and not (checkpoints.is_dir() and any(checkpoints.glob("checkpoint-*/trainer_state.json"))):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL  # killed mid-run, not finished
+    assert (out / "model.safetensors").read_bytes() == old and (out / SETTINGS_NAME).is_file()
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0 and "resuming from" in done.stdout
+    assert (out / "model.safetensors").read_bytes() != old
+    assert json.loads((out / "metrics.json").read_text())["epochs_run"] == 12
