@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import datasets
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
 SETTINGS_NAME = "eventclf.json"  # written last: its presence marks a complete model folder
 
 
@@ -134,6 +135,9 @@ class EventClassifier:
         """
         path = Path(path)
         settings = read_settings(path)
+        if not any((path / name).is_file() for name in _TOKENIZER_FILES):
+            # transformers would build an empty-vocabulary tokenizer and every word would read as [UNK]
+            raise ModelFolderError(f"{path}: cannot load the model (no {' or '.join(_TOKENIZER_FILES)})")
         try:
             if quantize is None:
                 model = EventModel.from_folder(path)

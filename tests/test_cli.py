@@ -74,16 +74,24 @@ def _broken_copy(trained_model, tmp_path, damage) -> str:
     return str(folder)
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda f: (f / "model.safetensors").write_bytes(b"\0" * 100), "cannot load the model"),
-    (lambda f: (f / "config.json").unlink(), "cannot load the model"),
-    (lambda f: (f / "eventclf.json").write_text("{", encoding="utf-8"), "not a readable settings file"),
-    (lambda f: (f / "eventclf.json").write_text('{"thresholds": {"fatwa": 7}}', encoding="utf-8"), "[0, 1]"),
+def _int8_garbage(folder) -> None:
+    (folder / "model.int8.onnx").write_bytes(b"not onnx")  # newer than the weights, so not taken for stale
+
+
+@pytest.mark.parametrize("damage, message, extra", [
+    (lambda f: (f / "model.safetensors").write_bytes(b"\0" * 100), "cannot load the model", []),
+    (lambda f: (f / "model.safetensors").unlink(), "cannot load the model", []),
+    (lambda f: (f / "config.json").unlink(), "cannot load the model", []),
+    (lambda f: [(f / name).unlink() for name in ("tokenizer.json", "tokenizer_config.json")], "cannot load the model",
+     []),
+    (lambda f: (f / "eventclf.json").write_text("{", encoding="utf-8"), "not a readable settings file", []),
+    (lambda f: (f / "eventclf.json").write_text('{"thresholds": {"fatwa": 7}}', encoding="utf-8"), "[0, 1]", []),
+    (_int8_garbage, "model.int8.onnx", ["--quantize", "int8"]),
 ])
-def test_a_damaged_model_folder_is_one_line_naming_it(trained_model, tmp_path, capsys, damage, message):
+def test_a_damaged_model_folder_is_one_line_naming_it(trained_model, tmp_path, capsys, damage, message, extra):
     folder = _broken_copy(trained_model, tmp_path, damage)
     (tmp_path / "in.txt").write_text("a blast\n", encoding="utf-8")
-    assert main(["predict", "--model", folder, str(tmp_path / "in.txt"), "-o", str(tmp_path / "o.jsonl")]) == 2
+    assert main(["predict", "--model", folder, str(tmp_path / "in.txt"), "-o", str(tmp_path / "o.jsonl"), *extra]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and folder in err and len(err.splitlines()) == 1 and "Traceback" not in err
 

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from eventclf import EventClassifier, ModelFolderError, Prediction
 
@@ -74,3 +75,16 @@ def test_folder_holds_config_with_id2label_thresholds_and_metrics(trained_model,
 def test_not_a_model_folder_is_a_clear_error(tmp_path):
     with pytest.raises(ModelFolderError, match="not an eventclf model folder"):
         EventClassifier.from_pretrained(tmp_path)
+
+
+def test_loading_and_tagging_never_unpickle(trained_model, monkeypatch):
+    """Model folders come from other people: weights are safetensors, settings JSON; nothing runs pickle."""
+    import pickle
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("something tried to unpickle")
+
+    for name in ("load", "loads", "Unpickler"):
+        monkeypatch.setattr(pickle, name, refuse)
+    monkeypatch.setattr(torch, "load", refuse)
+    assert len(EventClassifier.from_pretrained(trained_model, device="cpu").predict(["a blast hit the town"])) == 1
