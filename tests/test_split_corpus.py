@@ -2,13 +2,12 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
-import split_corpus  # noqa: E402
+from training import split_corpus
 
-from eventclf.data import SPLITS, read_examples  # noqa: E402
-from eventclf.labels import load_label_set  # noqa: E402
+from eventclf.data import SPLITS, read_examples
+from eventclf.labels import load_label_set
 
-from conftest import make_rows, write_corpus, write_jsonl  # noqa: E402
+from conftest import make_rows, write_corpus, write_jsonl
 
 NAMES = load_label_set().names
 

@@ -1,4 +1,5 @@
-"""(Re)build the bundled corpus splits: `python training/split_corpus.py OUT_DIR IN.jsonl [IN.jsonl ...]`.
+"""(Re)build the bundled corpus splits: `python -m training.split_corpus OUT_DIR IN.jsonl [IN.jsonl ...]`
+(from the repository root).
 
 Reads labelled rows (text, labels, lang, and any metadata such as register and region), drops exact duplicates,
 groups near-copies so a group never straddles two splits, and deals the groups into train/validation/test so every
@@ -17,6 +18,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
+from benchmarks.report import table
 from eventclf.data import FEED_NO_EVENT_SHARE, LONG_WORDS, SPLITS, Example, feed_sample, read_examples, write_examples
 from eventclf.dedup import dedup_key, near_duplicate_groups
 from eventclf.labels import load_label_set
@@ -109,11 +111,6 @@ def _last_ids(rows: list[dict]) -> dict[str, int]:
     return last
 
 
-def _table(header: list[str], rows: list[list]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-            *("| " + " | ".join(map(str, row)) + " |" for row in rows)]
-
-
 def counts_table(splits: dict[str, list[Example]], names: tuple[str, ...]) -> list[str]:
     langs = sorted({ex.lang for part in splits.values() for ex in part})
     rows = []
@@ -125,7 +122,7 @@ def counts_table(splits: dict[str, list[Example]], names: tuple[str, ...]) -> li
             cells = [sum(n in ex.labels for ex in chosen) for n in names]
             cells += [sum(not ex.labels for ex in chosen), sum(len(ex.labels) >= 2 for ex in chosen), len(chosen)]
             rows.append([split, lang, *cells])
-    return _table(["split", "lang", *names, "no event", "2+ types", "total"], rows)
+    return table(["split", "lang", *names, "no event", "2+ types", "total"], rows)
 
 
 def facet_table(examples: list[Example], facet: str, names: tuple[str, ...]) -> list[str]:
@@ -137,7 +134,7 @@ def facet_table(examples: list[Example], facet: str, names: tuple[str, ...]) -> 
         long = sum(len(ex.text.split()) >= LONG_WORDS for ex in chosen)
         rows.append([value, len(chosen), *(sum(n in ex.labels for ex in chosen) for n in names),
                      sum(not ex.labels for ex in chosen), f"{long / len(chosen):.0%}"])
-    return _table([facet, "rows", *names, "no event", f">= {LONG_WORDS} words"], rows)
+    return table([facet, "rows", *names, "no event", f">= {LONG_WORDS} words"], rows)
 
 
 def length_table(examples: list[Example]) -> list[str]:
@@ -146,7 +143,7 @@ def length_table(examples: list[Example]) -> list[str]:
         words = sorted(len(ex.text.split()) for ex in examples if ex.lang == lang)
         rows.append([lang, len(words), words[len(words) // 2], words[-1],
                      f"{sum(w >= LONG_WORDS for w in words) / len(words):.0%}"])
-    return _table(["lang", "rows", "median words", "max words", f">= {LONG_WORDS} words"], rows)
+    return table(["lang", "rows", "median words", "max words", f">= {LONG_WORDS} words"], rows)
 
 
 def write_counts(datasheet: Path, splits: dict[str, list[Example]], names: tuple[str, ...]) -> None:
