@@ -8,7 +8,7 @@ from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 import yaml
 
-from .errors import ConfigError
+from .errors import ConfigError, one_line
 
 BUNDLED_CORPUS = Path(__file__).parent / "data" / "corpus"
 # the default run's config: relative to the working directory for `eventclf train`, to the repo root for benchmarks
@@ -101,7 +101,7 @@ class TrainingConfig:
                 with open(path, encoding="utf-8") as f:
                     values = yaml.safe_load(f) or {}
             except (OSError, yaml.YAMLError) as exc:
-                raise ConfigError(f"{path}: cannot read the config: {' '.join(str(exc).split())}") from None
+                raise ConfigError(f"{path}: cannot read the config: {one_line(exc)}") from None
             if not isinstance(values, dict):
                 raise ConfigError(f"{path}: a config file must be a mapping of field: value")
         values.update(overrides or {})

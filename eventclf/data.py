@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .dedup import dedup_key
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, one_line
 
 if TYPE_CHECKING:
     from .config import TrainingConfig
@@ -88,7 +88,7 @@ def _text(path: Path, problems: list[str]) -> str:
         if path.suffix == ".gz":
             data = gzip.decompress(data)
     except (OSError, EOFError) as exc:  # BadGzipFile is an OSError; a cut-off gzip stream is an EOFError
-        problems.append(f"{path}: cannot read ({' '.join(str(exc).split()) or type(exc).__name__})")
+        problems.append(f"{path}: cannot read ({one_line(exc) or type(exc).__name__})")
         return ""
     try:
         return data.decode("utf-8-sig")

@@ -18,6 +18,11 @@ from typing import Sequence
 MAX_REPORTED = 20  # problems spelled out in one message; the rest are counted
 
 
+def one_line(exc: BaseException) -> str:
+    """An underlying library's error message folded onto one line, for our own one-line messages."""
+    return " ".join(str(exc).split())
+
+
 class EventclfError(Exception):
     """Base class of every error eventclf raises on purpose; its message is one line or a list of problems."""
 

@@ -15,7 +15,7 @@ import torch
 from transformers import AutoTokenizer
 
 from .config import TrainingConfig
-from .errors import ConfigError, DataError, EventclfError, ModelFolderError, TextTypeError
+from .errors import ConfigError, DataError, EventclfError, ModelFolderError, TextTypeError, one_line
 from .modeling import EventModel
 from .windows import encode_windows
 
@@ -70,7 +70,7 @@ def read_settings(path: str | Path) -> dict:
         settings = json.loads(settings_file.read_text(encoding="utf-8"))
         _check_thresholds(settings["thresholds"], str(settings_file))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ModelFolderError(f"{settings_file}: not a readable settings file ({_one_line(exc)})") from None
+        raise ModelFolderError(f"{settings_file}: not a readable settings file ({_described(exc)})") from None
     return settings
 
 
@@ -80,8 +80,8 @@ def _check_thresholds(thresholds: Mapping[str, float], source: str) -> None:
         raise ConfigError(f"{source}: thresholds must be numbers in [0, 1]; got {bad}")
 
 
-def _one_line(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+def _described(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {one_line(exc)}"[:300]
 
 
 class EventClassifier:
@@ -150,7 +150,7 @@ class EventClassifier:
         except EventclfError:
             raise
         except Exception as exc:  # transformers, safetensors, torch and tokenizers each raise their own types
-            raise ModelFolderError(f"{path}: cannot load the model ({_one_line(exc)})") from exc
+            raise ModelFolderError(f"{path}: cannot load the model ({_described(exc)})") from exc
         return cls(model, tokenizer, settings["thresholds"], settings.get("text_prefix", ""),
                    settings.get("max_length", TrainingConfig.max_length), device)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from .errors import ConfigError, one_line
 
 DEFAULT_LABEL_FILE = Path(__file__).parent / "data" / "codebook.yaml"
 
@@ -66,5 +66,5 @@ def load_label_set(path: str | Path | None = None) -> LabelSet:
         with open(path, encoding="utf-8") as f:
             data = yaml.safe_load(f)
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the codebook: {' '.join(str(exc).split())}") from None
+        raise ConfigError(f"{path}: cannot read the codebook: {one_line(exc)}") from None
     return LabelSet.from_dict(data, source=str(path))
