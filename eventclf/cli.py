@@ -90,15 +90,19 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def _records(stream: TextIO, name: str) -> Iterator[dict]:
+    """One record per input line; a bad line becomes {"line": n, "error": ...} so that the lines before it in
+    the same chunk are still tagged and written before the run stops."""
     for n, line in enumerate(stream, 1):
         line = line.rstrip("\n")
         if line.lstrip().startswith("{"):
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise DataError(f"{name}, line {n}: looks like JSON but does not parse ({exc.msg})") from None
+                yield {"line": n, "error": f"{name}, line {n}: looks like JSON but does not parse ({exc.msg})"}
+                return
             if not isinstance(row.get("text"), str):
-                raise DataError(f"{name}, line {n}, field `text`: missing or not a string")
+                yield {"line": n, "error": f"{name}, line {n}, field `text`: missing or not a string"}
+                return
             yield {"line": n, **({"id": row["id"]} if "id" in row else {}), "text": row["text"]}
         else:
             yield {"line": n, "text": line}
@@ -137,18 +141,24 @@ def cmd_predict(args: argparse.Namespace) -> None:
         sink = open(args.output, "a" if done else "w", encoding="utf-8")
     records = islice(_records(source, "stdin" if args.input == "-" else args.input), done, None)
     with source, tqdm(desc="paragraphs", unit=" para", initial=done) as bar:
-        while chunk := list(islice(records, args.chunk_size)):
-            preds = clf.predict([r["text"] for r in chunk], threshold=args.threshold, top_k=args.top_k,
-                                batch_size=args.batch_size)
-            for record, pred in zip(chunk, preds):
-                out = {k: v for k, v in record.items() if k != "text"}
-                sink.write(json.dumps({**out, "labels": list(pred.labels),
-                                       "scores": {k: round(v, 4) for k, v in pred.scores.items()}},
-                                      ensure_ascii=False) + "\n")
-            sink.flush()
-            bar.update(len(chunk))
-    if sink is not sys.stdout:
-        sink.close()
+        try:
+            while chunk := list(islice(records, args.chunk_size)):
+                bad = next((r for r in chunk if "error" in r), None)
+                good = chunk[:-1] if bad else chunk  # _records stops right after a bad line
+                preds = clf.predict([r["text"] for r in good], threshold=args.threshold, top_k=args.top_k,
+                                    batch_size=args.batch_size)
+                for record, pred in zip(good, preds):
+                    out = {k: v for k, v in record.items() if k != "text"}
+                    sink.write(json.dumps({**out, "labels": list(pred.labels),
+                                           "scores": {k: round(v, 4) for k, v in pred.scores.items()}},
+                                          ensure_ascii=False) + "\n")
+                sink.flush()
+                bar.update(len(good))
+                if bad:
+                    raise DataError(bad["error"])
+        finally:
+            if sink is not sys.stdout:
+                sink.close()
 
 
 def _truncate_to_lines(path: str, n: int) -> None:

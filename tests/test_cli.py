@@ -129,6 +129,17 @@ def test_bad_predict_input_names_the_line(trained_model, tmp_path, capsys):
     assert f"{tmp_path / 'in.jsonl'}, line 2, field `text`" in capsys.readouterr().err
 
 
+def test_lines_before_a_bad_one_are_written_and_resume_goes_on_after_the_fix(trained_model, tmp_path, capsys):
+    source, out = tmp_path / "in.txt", tmp_path / "o.jsonl"
+    source.write_text("a car bomb\n\n{oops\nfighters took the base\n", encoding="utf-8")
+    assert main(["predict", "--model", str(trained_model), str(source), "-o", str(out)]) == 2
+    assert f"{source}, line 3: looks like JSON but does not parse" in capsys.readouterr().err
+    assert [json.loads(line)["line"] for line in out.read_text().splitlines()] == [1, 2]
+    source.write_text("a car bomb\n\n{\"text\": \"mended\"}\nfighters took the base\n", encoding="utf-8")
+    assert main(["predict", "--model", str(trained_model), str(source), "-o", str(out), "--resume"]) == 0
+    assert [json.loads(line)["line"] for line in out.read_text().splitlines()] == [1, 2, 3, 4]
+
+
 def test_predict_killed_at_random_points_then_resumed_equals_one_run(trained_model, tmp_path):
     """SIGKILL `eventclf predict --resume` three times at random moments; the finished file must equal an
     uninterrupted run byte for byte, with no torn or repeated line."""
