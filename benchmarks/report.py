@@ -1,12 +1,15 @@
 """Pieces every benchmark report shares: mean ± std over seeds, number formatting, markdown tables, JSON that keeps
-both, whole-or-nothing writes, and regenerated sections of a page between two markers."""
+both, whole-or-nothing writes, regenerated sections of a page between two markers, and the CPU a timing ran on."""
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import platform
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -91,3 +94,29 @@ def write_json(path: Path, value: Any) -> None:
 def read_json(path: Path) -> Any:
     """What `write_json` wrote, with every {"mean": .., "std": ..} read back as a `Spread`."""
     return json.loads(Path(path).read_text(encoding="utf-8"), object_hook=_from_json)
+
+
+# the flags that decide how fast fp32 and int8 matrix products run: machines in one fleet differ in them
+SPEED_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
+
+
+def cpu() -> dict[str, Any]:
+    """The CPU a timing was taken on: model name, cores, and which of SPEED_FLAGS it has (Linux; elsewhere the
+    platform's processor string and no flags)."""
+    name, flags = platform.processor() or platform.machine(), set()
+    info = Path("/proc/cpuinfo")
+    if info.is_file():
+        for line in info.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                name = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    return {"cpu": name, "cores": os.cpu_count(), "cpu_flags": [f for f in SPEED_FLAGS if f in flags]}
+
+
+def cpu_line(meta: dict[str, Any]) -> str:
+    """One header line for a benchmark page: "AMD EPYC, 2 cores, flags avx2 avx512f avx512_vnni"."""
+    flags = meta.get("cpu_flags")  # results written before flags were recorded lack them
+    listed = "not recorded" if flags is None else " ".join(flags) or "none of " + "/".join(SPEED_FLAGS)
+    return f"{meta['cpu']}, {meta['cores']} cores, flags {listed}"

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import RESULTS_DIR, ROOT
+from benchmarks.report import cpu, cpu_line
 
 COMMAND = "python -m benchmarks.speed"
 ROUTES = ("hf-baseline", "eventclf-fp32", "torch-int8", "torch-int8-ffn-fp32", "eventclf-int8")
@@ -286,7 +287,7 @@ def routes_table(results: dict) -> list[str]:
 def markdown(results: dict, meta: dict) -> str:
     base = results["hf-baseline"]
     lines = [*([f"Measured {meta['date']} with `{meta['command']}`.", ""] if "date" in meta else []),
-             f"{meta['n']} paragraphs (bundled test split, repeated), {meta['cpu_count']} CPU cores, torch threads "
+             f"{meta['n']} paragraphs (bundled test split, repeated) on {cpu_line(meta)}; torch threads "
              f"{base['threads']}, load average {meta['load_average_1min']:.1f} at start; macro-F1 on "
              f"{meta['n_scored']} test paragraphs with the tuned thresholds. CPU use: CPU time over wall time times "
              f"threads while tagging; well below 100% means other processes took the cores and that row is slow.", "",
@@ -313,7 +314,7 @@ def measure(model: Path, n: int) -> dict:
 
     meta = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "command": f"{COMMAND} --model {model} --n {n}", "n": n, "model": str(model),
-            "cpu_count": os.cpu_count(), "load_average_1min": os.getloadavg()[0],
+            **cpu(), "load_average_1min": os.getloadavg()[0],
             "platform": platform.platform(), "torch": torch.__version__, "onnxruntime": onnxruntime.__version__}
     meta["onnx_export"] = run_worker("export", str(model), n)  # first: the int8 route then loads a fresh export
     results = {route: run_worker(route, str(model), n) for route in ROUTES}

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks.report import Spread, aggregate, read_json, table, write_json
+from benchmarks.report import SPEED_FLAGS, Spread, aggregate, cpu, cpu_line, read_json, table, write_json
 
 
 def test_aggregate_gives_mean_and_spread_and_keeps_agreeing_counts():
@@ -31,3 +31,12 @@ def test_spreads_are_written_as_mean_and_std_and_read_back(tmp_path):
     assert json.loads((tmp_path / "r.json").read_text())["model"]["f1"] == {"mean": 0.9, "std": 0.01}
     assert read_json(tmp_path / "r.json") == results
     assert list(tmp_path.iterdir()) == [tmp_path / "r.json"]  # no partial file left beside it
+
+
+def test_cpu_header_names_the_speed_flags_or_says_they_were_not_recorded():
+    machine = cpu()
+    assert machine["cores"] >= 1 and set(machine["cpu_flags"]) <= set(SPEED_FLAGS)
+    assert cpu_line({"cpu": "AMD EPYC", "cores": 2, "cpu_flags": ["avx2", "avx512_vnni"]}) == \
+        "AMD EPYC, 2 cores, flags avx2 avx512_vnni"
+    assert cpu_line({"cpu": "Xeon", "cores": 2, "cpu_flags": []}).endswith("flags none of " + "/".join(SPEED_FLAGS))
+    assert cpu_line({"cpu": "old run", "cores": 2}).endswith("flags not recorded")

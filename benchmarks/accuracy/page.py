@@ -9,7 +9,7 @@ from benchmarks import RESULTS_DIR, real_text, speed
 from benchmarks.accuracy import MODEL
 from benchmarks.accuracy.runs import REUSED, THIS_RUN
 from benchmarks.baselines import C_GRID, MAX_TOKENS
-from benchmarks.report import Spread, fmt, read_json, replace_between, table
+from benchmarks.report import Spread, cpu_line, fmt, read_json, replace_between, table
 from eventclf.config import BUNDLED_CORPUS
 
 COMMAND = "python -m benchmarks.accuracy"
@@ -25,7 +25,7 @@ Pick = Callable[[dict[str, Any]], Any]  # a system's result -> the number a tabl
 
 def section_setup(r: dict[str, Any]) -> list[str]:
     m, c = r["machine"], r["config"]
-    hardware = m["gpu"] or f"{m['cpu']}, {m['cores']} cores (CPU only)"
+    hardware = m["gpu"] or f"{cpu_line(m)} (CPU only)"
     bundled = c["data_dir"] == str(BUNDLED_CORPUS) and not (c["train_file"] or c["test_file"])
     source = "the bundled corpus (`eventclf/data/corpus`)" if bundled else f"`{c['test_file'] or c['data_dir']}`"
     lines = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import platform
 import threading
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any, Sequence
 import psutil
 
 from benchmarks.accuracy.data import Data
-from benchmarks.report import write_json
+from benchmarks.report import cpu, write_json
 from eventclf.config import TrainingConfig
 from eventclf.data import SPLITS, split_files, write_examples
 from eventclf.inference import SETTINGS_NAME
@@ -144,12 +143,7 @@ def machine() -> dict[str, Any]:
     """The hardware and software the numbers were measured on."""
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    if Path("/proc/cpuinfo").is_file():
-        names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                 if line.startswith("model name")]
-        cpu = names[0] if names else cpu
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+    return {**cpu(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
             "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
             "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
             "torch": torch.__version__, "platform": platform.platform()}
