@@ -1,4 +1,4 @@
-"""The `eventclf` command: train, predict, evaluate, tune-thresholds."""
+"""The `eventclf` command: train, predict, tag, evaluate, tune-thresholds."""
 from __future__ import annotations
 
 import argparse
@@ -7,9 +7,10 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Iterator, Sequence, TextIO
+from typing import TextIO
 
 from .config import DEFAULT_CONFIG, TrainingConfig
 from .errors import DataError, EventclfError
@@ -36,6 +37,18 @@ def _add_predict(sub) -> None:
     p.add_argument("--top-k", type=int, help="keep at most this many types per paragraph")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--chunk-size", type=int, default=512, help="paragraphs read, tagged and written at a time")
+
+
+def _add_tag(sub) -> None:
+    p = sub.add_parser("tag", help="tag whole pages (text, Markdown or saved HTML) block by block; JSONL out",
+                       description="Tag whole pages: each is cut into headlines, paragraphs and captions, each block "
+                                   "is tagged knowing its headline, with the sentence that carries each type. "
+                                   "Output: one JSON object per file, with its blocks and its events in order.")
+    p.add_argument("files", nargs="+", help="pages to tag (.txt, .md, .html; the format is read from the name)")
+    _add_model_options(p)
+    p.add_argument("--output", "-o", default="-", help="output JSONL file, or - for stdout (default)")
+    p.add_argument("--lang", default="en", help="language code for the sentence splitter (default en)")
+    p.add_argument("--no-context", action="store_true", help="tag each block alone, ignoring its headline")
 
 
 def _add_evaluate(sub) -> None:
@@ -69,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_train(sub)
     _add_predict(sub)
+    _add_tag(sub)
     _add_evaluate(sub)
     _add_tune_thresholds(sub)
     return parser
@@ -161,6 +175,25 @@ def cmd_predict(args: argparse.Namespace) -> None:
                 sink.close()
 
 
+def cmd_tag(args: argparse.Namespace) -> None:
+    from .documents import document_record
+    from .inference import EventClassifier
+    from .pages import read_page
+
+    pages = [(name, *read_page(name)) for name in args.files]  # every file read, and refused, before any tagging
+    clf = EventClassifier.from_pretrained(args.model, device=args.device, quantize=args.quantize)
+    sink = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
+    try:
+        for name, text, fmt in pages:
+            doc = clf.tag_document(text, fmt=fmt, lang=args.lang, context=not args.no_context,
+                                   threshold=args.threshold)
+            sink.write(json.dumps({"file": name, "format": fmt, **document_record(doc)}, ensure_ascii=False) + "\n")
+            sink.flush()
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+
+
 def _truncate_to_lines(path: str, n: int) -> None:
     with open(path, "rb+") as f:
         offset = 0
@@ -195,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     hf_logging.set_verbosity_error()  # the load reports are noise to users; our own log says what matters
     try:
-        commands = {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate,
+        commands = {"train": cmd_train, "predict": cmd_predict, "tag": cmd_tag, "evaluate": cmd_evaluate,
                     "tune-thresholds": cmd_tune_thresholds}
         commands[args.command](args)
     except (EventclfError, OSError) as exc:  # ours name the file, line and field; OSError: the user's own files

@@ -5,22 +5,33 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from transformers import AutoTokenizer
 
 from .config import TrainingConfig
-from .errors import ConfigError, DataError, EventclfError, ModelFolderError, TextTypeError, one_line
+from .errors import (
+    ConfigError,
+    DataError,
+    EventclfError,
+    ModelFolderError,
+    TextTypeError,
+    one_line,
+)
+from .evidence import Evidence, find_evidence
 from .modeling import EventModel
 from .windows import encode_windows
 
 if TYPE_CHECKING:
     import datasets
+
+    from .documents import TaggedDocument
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
@@ -31,6 +42,7 @@ SETTINGS_NAME = "eventclf.json"  # written last: its presence marks a complete m
 class Prediction:
     labels: tuple[str, ...]  # types above their threshold, highest score first; () = no event
     scores: dict[str, float]  # probability of every type
+    evidence: dict[str, Evidence] = field(default_factory=dict)  # per label, with predict(..., evidence=True)
 
 
 def resolve_device(device: str | None) -> torch.device:
@@ -113,7 +125,7 @@ class EventClassifier:
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | None = None,
-                        quantize: str | None = None) -> "EventClassifier":
+                        quantize: str | None = None) -> EventClassifier:
         """Load a model folder written by `eventclf train`.
 
         Args:
@@ -199,7 +211,8 @@ class EventClassifier:
         return out
 
     def predict(self, texts: Sequence[str], threshold: float | Mapping[str, float] | None = None,
-                top_k: int | None = None, batch_size: int = 32) -> list[Prediction]:
+                top_k: int | None = None, batch_size: int = 32, evidence: bool = False,
+                lang: str | Sequence[str] = "en") -> list[Prediction]:
         """Tag each text with the types whose probability reaches their threshold.
 
         Args:
@@ -208,9 +221,13 @@ class EventClassifier:
                 to thresholds (the others keep theirs).
             top_k: keep at most this many of the types above threshold, highest first.
             batch_size: windows per forward pass.
+            evidence: also find, for each label, the sentence (or two adjacent sentences) that carries it; this
+                scores every sentence of a tagged text again, so it costs more (see `eventclf.evidence`).
+            lang: language code of the texts (one, or one per text) for the sentence splitter's abbreviations.
 
         Returns:
-            One `Prediction` per text: `labels` (highest score first; () = no event) and `scores` of every type.
+            One `Prediction` per text: `labels` (highest score first; () = no event), `scores` of every type, and
+            with `evidence=True` an `Evidence` (offsets into the text, the span, its score) for each label.
 
         Raises:
             TextTypeError: `texts` is a single string or holds something other than str.
@@ -221,6 +238,7 @@ class EventClassifier:
             ('fatwa',)
         """
         cut = self.thresholds_for(threshold)
+        texts = check_texts(texts)
         results = []
         for row in self.predict_proba(texts, batch_size):
             scores = {name: float(p) for name, p in zip(self.labels, row)}
@@ -228,7 +246,38 @@ class EventClassifier:
             above = sorted((n for n in self.labels if scores[n] >= cut[n] and scores[n] > 0), key=scores.get,
                            reverse=True)
             results.append(Prediction(tuple(above[:top_k] if top_k else above), scores))
+        if evidence:
+            langs = [lang] * len(texts) if isinstance(lang, str) else list(lang)
+            if len(langs) != len(texts):
+                raise ConfigError(f"lang gives {len(langs)} languages for {len(texts)} texts")
+            found = find_evidence(self, texts, [p.labels for p in results], langs, cut, batch_size)
+            results = [Prediction(p.labels, p.scores, spans) for p, spans in zip(results, found)]
         return results
+
+    def tag_document(self, text: str, fmt: str = "text", lang: str = "en", context: bool = True,
+                     batch_size: int = 32, threshold: float | Mapping[str, float] | None = None
+                     ) -> TaggedDocument:
+        """Tag a whole page block by block, each block read with its headline; see `eventclf.documents`.
+
+        Args:
+            text: the page, as plain text, Markdown or HTML.
+            fmt: "text", "markdown" or "html" (HTML needs the `html` extra; its main text is tagged).
+            lang: language code for the sentence splitter.
+            context: False tags each block alone.
+            batch_size: windows per forward pass.
+            threshold: as in `predict`.
+
+        Returns:
+            A `TaggedDocument`: `blocks` (kind, offsets, labels, scores, evidence) and `events` in order.
+
+        Example:
+            >>> doc = clf.tag_document("Council issues fatwa\\nThe ruling was read out on Friday.")  # doctest: +SKIP
+            >>> [(b.kind, b.labels) for b in doc.blocks]  # doctest: +SKIP
+            [('headline', ('fatwa',)), ('paragraph', ('fatwa',))]
+        """
+        from .documents import tag_document
+
+        return tag_document(self, text, fmt, lang, context, batch_size, threshold)
 
     def thresholds_for(self, threshold: float | Mapping[str, float] | None) -> dict[str, float]:
         """The per-type thresholds a `threshold` override means: None = the tuned ones, a number = that for every
@@ -246,9 +295,9 @@ class EventClassifier:
         return chosen
 
 
-def predict_dataset(dataset: "datasets.Dataset", model_path: str | Path, text_column: str = "text",
+def predict_dataset(dataset: datasets.Dataset, model_path: str | Path, text_column: str = "text",
                     num_proc: int | None = None, batch_size: int = 32, quantize: str | None = None,
-                    chunk_size: int = 512) -> "datasets.Dataset":
+                    chunk_size: int = 512) -> datasets.Dataset:
     """Tag a `datasets.Dataset` with `datasets.map` in `num_proc` worker processes (CPU), each loading its own
     `EventClassifier`. See docs/scaling.md.
 

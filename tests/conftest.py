@@ -21,7 +21,7 @@ CUES = {
     "fatwa": ["fatwa", "ruling", "scholars", "mufti"],
     "offensive": ["assault", "offensive", "clashes", "advance"],
 }
-FILLER = "the a in near town city north south reports said on monday officials local village road after".split()
+FILLER = ["the", "a", "in", "near", "town", "city", "north", "south", "reports", "said", "on", "monday", "officials", "local", "village", "road", "after"]
 
 
 def _text(rng: random.Random, labels: list[str]) -> str:
@@ -108,3 +108,27 @@ def tiny_settings(base: Path, corpus: Path, output: Path, **overrides) -> Traini
                   early_stopping_patience=8)
     values.update(overrides)
     return TrainingConfig(**values)
+
+
+class KeywordModel(torch.nn.Module):
+    """A stand-in encoder whose logit for a type is +3 per cue word of it in the window, minus 4: one cue scores
+    0.27, two score 0.88. Tests of how blocks and sentences combine scores use it to know every score exactly."""
+
+    def __init__(self, tokenizer):
+        super().__init__()
+        self.labels = tuple(CUES)
+        self.cues = [torch.tensor(tokenizer.convert_tokens_to_ids(CUES[name])) for name in self.labels]
+
+    def forward(self, input_ids, attention_mask):
+        hits = [torch.isin(input_ids, cues).sum(dim=1) for cues in self.cues]
+        return {"logits": torch.stack(hits, dim=1).float() * 3 - 4}
+
+
+@pytest.fixture(scope="session")
+def keyword_classifier(tiny_base):
+    from transformers import AutoTokenizer
+
+    from eventclf import EventClassifier
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    return EventClassifier(KeywordModel(tokenizer), tokenizer, dict.fromkeys(CUES, 0.5), max_length=64, device="cpu")

@@ -165,3 +165,27 @@ def test_predict_killed_at_random_points_then_resumed_equals_one_run(trained_mod
     assert kills >= 2  # most runs really were cut short
     assert subprocess.run(command, capture_output=True).returncode == 0
     assert resumed.read_bytes() == full.read_bytes()
+
+
+def test_tag_writes_one_record_per_page_with_blocks_and_events(trained_model, tmp_path):
+    (tmp_path / "a.md").write_text("# scholars issued a fatwa ruling\n\nthe ruling was read on friday.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("a blast and an explosion hit the road\n\nofficials said on monday.", encoding="utf-8")
+    out = tmp_path / "tags.jsonl"
+    assert main(["tag", "--model", str(trained_model), str(tmp_path / "a.md"), str(tmp_path / "b.txt"),
+                 "-o", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["file"], r["format"]) for r in records] == [(str(tmp_path / "a.md"), "markdown"),
+                                                           (str(tmp_path / "b.txt"), "text")]
+    assert [b["kind"] for b in records[0]["blocks"]] == ["headline", "paragraph"]
+    for record in records:
+        assert {e["type"] for e in record["events"]} == {t for b in record["blocks"] for t in b["labels"]}
+
+
+def test_tag_refuses_a_binary_page_before_tagging_anything(trained_model, tmp_path, capsys):
+    (tmp_path / "ok.txt").write_text("a blast hit the road", encoding="utf-8")
+    (tmp_path / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    out = tmp_path / "tags.jsonl"
+    assert main(["tag", "--model", str(trained_model), str(tmp_path / "ok.txt"), str(tmp_path / "photo.txt"),
+                 "-o", str(out)]) == 2
+    assert f"{tmp_path / 'photo.txt'}: a binary file" in capsys.readouterr().err
+    assert not out.exists()

@@ -1,0 +1,135 @@
+"""Whole-document benchmark: `tag_document` (blocks read with their headline) against tagging each block alone.
+
+    python -m benchmarks.documents --model runs/default     # writes benchmarks/results/documents.json
+
+Gold: benchmarks/data/documents.jsonl, 44 documents we wrote (live blogs, wire stories, local articles; English,
+Arabic, French, Spanish, Russian, Turkish), every block labelled as a reader of the page would tag it in place.
+Each document is laid out as plain text (blocks separated by blank lines, no mark-up: the kinds must be read from
+the layout) and as Markdown (`##` headlines, italic captions). Systems, per block (macro-F1 over the five types):
+- blocks alone: `predict` on each gold block, the paragraph-at-a-time way;
+- tag_document without context, and with it (the default), on each layout; its blocks are matched to the gold ones
+  by offsets, and a gold block it misses or merges counts with the labels of the block it fell into.
+Events: per document and type, the events tag_document lists against the gold events (matched by count).
+Cost: tag_document's time over that of `predict` on the same blocks.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+from benchmarks import RESULTS_DIR, ROOT
+from benchmarks.report import cpu, cpu_line, table, write_json
+
+COMMAND = "python -m benchmarks.documents"
+GOLD = ROOT / "benchmarks" / "data" / "documents.jsonl"
+MARKS = {"text": {}, "markdown": {"headline": ("## ", ""), "caption": ("*", "*")}}
+
+
+def render(doc: dict, layout: str) -> tuple[str, list[tuple[int, int]]]:
+    """The document as one page in `layout`, and each gold block's (start, end) in it."""
+    page, spans = "", []
+    for block in doc["blocks"]:
+        before, after = MARKS[layout].get(block["kind"], ("", ""))
+        page += before
+        spans.append((len(page), len(page) + len(block["text"])))
+        page += block["text"] + after + "\n\n"
+    return page, spans
+
+
+def matched_labels(tagged, spans: list[tuple[int, int]]) -> list[tuple[str, ...]]:
+    """For each gold span, the labels of the tagged block that overlaps it most (none: no labels)."""
+    out = []
+    for start, end in spans:
+        best = max(tagged.blocks, key=lambda b: min(end, b.end) - max(start, b.start), default=None)
+        hit = best is not None and min(end, best.end) > max(start, best.start)
+        out.append(best.labels if hit else ())
+    return out
+
+
+def kinds_agree(tagged, spans: list[tuple[int, int]], gold_kinds: list[str]) -> int:
+    starts = {b.start: b.kind for b in tagged.blocks}
+    return sum(starts.get(s) == kind for (s, _), kind in zip(spans, gold_kinds))
+
+
+def f1(gold: list[list[str]], pred: list[tuple[str, ...]], labels: list[str]) -> dict[str, float]:
+    y = np.array([[name in g for name in labels] for g in gold])
+    p = np.array([[name in q for name in labels] for q in pred])
+    return {"macro_f1": float(f1_score(y, p, average="macro", zero_division=0)),
+            "micro_f1": float(f1_score(y, p, average="micro", zero_division=0)),
+            **{name: float(f1_score(y[:, k], p[:, k], zero_division=0)) for k, name in enumerate(labels)}}
+
+
+def events_score(found: list[Counter], gold: list[Counter]) -> dict[str, float]:
+    hits = sum(sum((f & g).values()) for f, g in zip(found, gold))
+    n_found, n_gold = sum(sum(f.values()) for f in found), sum(sum(g.values()) for g in gold)
+    return {"precision": hits / max(n_found, 1), "recall": hits / max(n_gold, 1), "found": n_found, "gold": n_gold}
+
+
+def measure(clf, docs: list[dict]) -> dict:
+    labels = list(clf.labels)
+    gold = [b["labels"] for d in docs for b in d["blocks"]]
+    start = time.perf_counter()
+    alone = [p.labels for d in docs for p in clf.predict([b["text"] for b in d["blocks"]])]
+    plain_seconds = time.perf_counter() - start
+    systems, seconds, kinds = {"blocks alone": f1(gold, alone, labels)}, {}, {}
+    gold_events = [Counter(e["type"] for e in d["events"]) for d in docs]
+    events = {}
+    for layout in MARKS:
+        for context in (False, True):
+            name = f"tag_document, {layout}, {'with' if context else 'no'} headline context"
+            pred, agree, found, start = [], 0, [], time.perf_counter()
+            for d in docs:
+                page, spans = render(d, layout)
+                tagged = clf.tag_document(page, fmt=layout, lang=d["lang"], context=context)
+                pred += matched_labels(tagged, spans)
+                agree += kinds_agree(tagged, spans, [b["kind"] for b in d["blocks"]])
+                found.append(Counter(e.type for e in tagged.events))
+            seconds[name] = time.perf_counter() - start
+            systems[name], kinds[layout] = f1(gold, pred, labels), agree / len(gold)
+            events[name] = events_score(found, gold_events)
+    return {"systems": systems, "events": events, "kind_accuracy": kinds,
+            "cost": {"blocks alone": plain_seconds, **seconds}, "n_blocks": len(gold), "n_documents": len(docs),
+            "languages": dict(Counter(d["lang"] for d in docs))}
+
+
+def markdown(report: dict) -> str:
+    meta, labels = report["meta"], [k for k in next(iter(report["systems"].values())) if k not in ("macro_f1", "micro_f1")]
+    base = report["cost"]["blocks alone"]
+    rows = [[name, f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}", *(f"{s[k]:.2f}" for k in labels),
+             f"{report['cost'][name] / base:.1f}x"] for name, s in report["systems"].items()]
+    ev = [[name, e["found"], e["gold"], f"{e['precision']:.2f}", f"{e['recall']:.2f}"]
+          for name, e in report["events"].items()]
+    langs = ", ".join(f"{k} {v}" for k, v in report["languages"].items())
+    return "\n".join([
+        f"Measured {meta['date']} with `{meta['command']}` on {cpu_line(meta)}: {report['n_documents']} documents "
+        f"({langs}), {report['n_blocks']} blocks.", "",
+        *table(["system", "macro-F1", "micro-F1", *labels, "time vs blocks alone"], rows, align="l" + "r" * (len(labels) + 3)),
+        "", "Block kinds read from the layout (share of gold blocks found with their kind): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in report["kind_accuracy"].items()) + ".", "",
+        *table(["events listed by", "found", "gold", "precision", "recall"], ev, align="lrrrr")])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="runs/default", help="trained model folder")
+    parser.add_argument("--output", default=str(RESULTS_DIR / "documents.json"), help="results JSON")
+    args = parser.parse_args()
+    from eventclf import EventClassifier
+
+    docs = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    report = measure(EventClassifier.from_pretrained(args.model), docs)
+    report["meta"] = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **cpu(),
+                      "command": f"{COMMAND} --model {args.model}", "model": args.model}
+    write_json(Path(args.output), report)
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Evidence benchmark: does the span `predict(..., evidence=True)` returns for a type hold the words that carry it?
+
+    python -m benchmarks.evidence --model runs/default     # writes benchmarks/results/evidence.json
+
+Gold: benchmarks/data/evidence.jsonl, our own annotation of 300 rows of the bundled test split (30-40 per language,
+20 for Urdu and Kurdish, rows with at least one event): for each gold type, the shortest span that shows it. For
+each (row, gold type), with evidence asked for the gold types so that classification errors do not count here:
+- top-1 sentence: the sentence the model scores highest for the type overlaps the gold span;
+- returned: the span `predict` returns (a sentence, or two when no single one reaches the threshold) overlaps it,
+  and how often it is a single sentence;
+- baselines: the first sentence (lead), and a sentence drawn at random (its expected hit rate).
+Scores are also given on the rows of two or more sentences, the only ones where the choice can go wrong.
+Cost: `predict` with and without evidence over the whole test split, timed in this process, one after the other.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from benchmarks import RESULTS_DIR, ROOT
+from benchmarks.report import cpu, cpu_line, table, write_json
+
+COMMAND = "python -m benchmarks.evidence"
+GOLD = ROOT / "benchmarks" / "data" / "evidence.jsonl"
+
+
+def load_gold(test_rows: dict[str, dict]) -> list[dict]:
+    """The annotated rows, each checked against the test split's text (a re-split would move the offsets)."""
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        text = test_rows[row["id"]]["text"]
+        for label, span in row["evidence"].items():
+            if text[span["start"]:span["end"]] != span["text"]:
+                raise SystemExit(f"{GOLD}: {row['id']} {label}: the span no longer matches the test split's text")
+    return rows
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def judge(clf, gold: list[dict], texts: dict[str, str]) -> list[dict]:
+    """One record per (row, gold type): hits of the model's top sentence, its returned span, lead and chance."""
+    from eventclf.evidence import find_evidence, sentence_spans
+
+    ids = [row["id"] for row in gold]
+    wanted = [sorted(row["evidence"]) for row in gold]
+    langs = [row["lang"] for row in gold]
+    returned = find_evidence(clf, [texts[i] for i in ids], wanted, langs, clf.thresholds)
+    sentences = [sentence_spans(texts[i], lang) for i, lang in zip(ids, langs)]
+    flat = [texts[i][s:e] for i, spans in zip(ids, sentences) for s, e in spans]
+    probs, k = clf.predict_proba(flat), 0
+    column = {name: c for c, name in enumerate(clf.labels)}
+    records = []
+    for row, spans, found in zip(gold, sentences, returned):
+        rows, k = probs[k:k + len(spans)], k + len(spans)
+        for label, span in row["evidence"].items():
+            target = (span["start"], span["end"])
+            top = max(range(len(spans)), key=lambda j: rows[j][column[label]])
+            got = found[label]
+            records.append({"lang": row["lang"], "sentences": len(spans),
+                            "top1": _overlaps(spans[top], target), "returned": _overlaps((got.start, got.end), target),
+                            "returned_one_sentence": (got.start, got.end) in spans,
+                            "lead": _overlaps(spans[0], target),
+                            "chance": sum(_overlaps(s, target) for s in spans) / len(spans)})
+    return records
+
+
+def summarise(records: list[dict]) -> dict[str, dict]:
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        for key in ("all", r["lang"]):
+            groups[key].append(r)
+        if r["sentences"] > 1:
+            groups["2+ sentences"].append(r)
+    keys = ("top1", "returned", "returned_one_sentence", "lead", "chance")
+    return {name: {"n": len(rs), **{k: sum(r[k] for r in rs) / len(rs) for k in keys}} for name, rs in groups.items()}
+
+
+def cost(clf, texts: list[str], langs: list[str]) -> dict[str, float]:
+    start = time.perf_counter()
+    clf.predict(texts)
+    plain = time.perf_counter() - start
+    start = time.perf_counter()
+    clf.predict(texts, evidence=True, lang=langs)
+    with_evidence = time.perf_counter() - start
+    return {"plain_s": plain, "evidence_s": with_evidence, "ratio": with_evidence / plain, "n": len(texts)}
+
+
+def markdown(report: dict) -> str:
+    meta, summary, c = report["meta"], report["summary"], report["cost"]
+    order = ["all", "2+ sentences"] + sorted(k for k in summary if k not in ("all", "2+ sentences"))
+    rows = [[name, summary[name]["n"], *(f"{summary[name][k]:.2f}" for k in
+                                          ("top1", "returned", "returned_one_sentence", "lead", "chance"))]
+            for name in order]
+    return "\n".join([
+        f"Measured {meta['date']} with `{meta['command']}` on {cpu_line(meta)}.", "",
+        *table(["rows", "(row, type) pairs", "top-1 sentence", "returned span", "returned is one sentence",
+                "lead sentence", "random sentence"], rows, align="lrrrrrr"), "",
+        f"Cost: `predict` on the {c['n']} test paragraphs took {c['plain_s']:.1f} s, with `evidence=True` "
+        f"{c['evidence_s']:.1f} s ({c['ratio']:.1f}x)."])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="runs/default", help="trained model folder")
+    parser.add_argument("--output", default=str(RESULTS_DIR / "evidence.json"), help="results JSON")
+    args = parser.parse_args()
+    from eventclf import EventClassifier
+    from eventclf.config import BUNDLED_CORPUS
+
+    test_rows = {r["id"]: r for r in map(json.loads, (BUNDLED_CORPUS / "test.jsonl").read_text("utf-8").splitlines())}
+    clf = EventClassifier.from_pretrained(args.model)
+    records = judge(clf, load_gold(test_rows), {i: r["text"] for i, r in test_rows.items()})
+    everything = list(test_rows.values())
+    report = {"meta": {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **cpu(),
+                       "command": f"{COMMAND} --model {args.model}", "model": args.model},
+              "summary": summarise(records),
+              "cost": cost(clf, [r["text"] for r in everything], [r["lang"] for r in everything])}
+    write_json(Path(args.output), report)
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()

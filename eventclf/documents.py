@@ -1,0 +1,177 @@
+"""Tag a whole page: cut it into blocks, tag each block knowing its headline, and list the events in order.
+
+A headline and the blocks under it (up to the next headline) form a section. Each block is scored alone and, when it
+has a section partner, together with it: a body block with its headline, a headline with the first block under it.
+A block carries a type when it reaches the threshold alone, or when the pair reaches it and the pair's evidence for
+that type (see `eventclf.evidence`) lies at least partly in the block. So a title-case headline that names a fatwa
+its body confirms gets `fatwa`, a body that only says "the ruling" under that headline gets it too, and a body that
+doubts its headline's claim does not inherit it. Each type is credited once per section (one event), however many
+of the section's blocks carry it; two events of the same type in one section count as one.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .blocks import Block, split_markdown, split_text
+from .errors import ConfigError
+from .evidence import Evidence
+
+if TYPE_CHECKING:
+    from .inference import EventClassifier
+
+FORMATS = ("text", "markdown", "html")
+
+
+@dataclass(frozen=True)
+class TaggedBlock:
+    """A block with its tags: `text == document[start:end]`; evidence offsets are into the document too."""
+    kind: str
+    start: int
+    end: int
+    text: str
+    labels: tuple[str, ...]
+    scores: dict[str, float]
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocumentEvent:
+    """One event of a document: its type, the blocks that report it (indices, in order) and the first evidence."""
+    type: str
+    blocks: tuple[int, ...]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class TaggedDocument:
+    text: str
+    blocks: list[TaggedBlock]
+    events: list[DocumentEvent]
+
+
+def split_blocks(text: str, fmt: str = "text") -> list[Block]:
+    """The blocks of a page in `fmt` ("text" or "markdown"; HTML is turned into Markdown before this)."""
+    if fmt not in FORMATS[:2]:
+        raise ConfigError(f"blocks are cut from text or markdown, not {fmt!r}")
+    return split_markdown(text) if fmt == "markdown" else split_text(text)
+
+
+def _partners(blocks: list[Block]) -> list[int | None]:
+    """For each block, the block it is read with: a body block's headline; a headline's first paragraph (a caption
+    only when the section has no paragraph)."""
+    partners: list[int | None] = []
+    headline = None
+    for i, block in enumerate(blocks):
+        if block.kind == "headline":
+            headline = i
+            section = _section(blocks, i)
+            paragraphs = [j for j in section if blocks[j].kind == "paragraph"]
+            partners.append((paragraphs or section or [None])[0])
+        else:
+            partners.append(headline)
+    return partners
+
+
+def _section(blocks: list[Block], headline: int) -> list[int]:
+    """The blocks under a headline, up to the next one."""
+    out = []
+    for j in range(headline + 1, len(blocks)):
+        if blocks[j].kind == "headline":
+            break
+        out.append(j)
+    return out
+
+
+def tag_document(classifier: EventClassifier, text: str, fmt: str = "text", lang: str = "en",
+                 context: bool = True, batch_size: int = 32,
+                 threshold: float | Mapping[str, float] | None = None) -> TaggedDocument:
+    """Tag every block of a page; see the module docstring for how headlines and bodies inform each other.
+
+    Args:
+        classifier: a loaded `EventClassifier`.
+        text: the page, as plain text, Markdown or HTML.
+        fmt: "text", "markdown" or "html" (its main text is extracted first, and the offsets point into that).
+        lang: language code for the sentence splitter.
+        context: False tags every block alone (the paragraph-at-a-time baseline).
+        batch_size: windows per forward pass.
+        threshold: as in `EventClassifier.predict` (None = the tuned thresholds).
+
+    Returns:
+        A `TaggedDocument`: the blocks with labels, scores and evidence, and the events in order.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"format must be one of {FORMATS}, not {fmt!r}")
+    if fmt == "html":
+        from .pages import main_text
+
+        text, fmt = main_text(text), "markdown"
+    blocks = split_blocks(text, fmt)
+    pieces = [text[b.start:b.end] for b in blocks]
+    partners = _partners(blocks) if context else [None] * len(blocks)
+    alone = classifier.predict(pieces, threshold, batch_size=batch_size, evidence=True, lang=lang)
+    paired = {i: j for i, j in enumerate(partners) if j is not None}
+    joined = [_join(pieces, i, j) for i, j in paired.items()]
+    together = dict(zip(paired, classifier.predict(joined, threshold, batch_size=batch_size, evidence=True,
+                                                   lang=lang)))
+    tagged = []
+    for i, block in enumerate(blocks):
+        evidence = {name: _shift(span, block.start) for name, span in alone[i].evidence.items()}
+        if i in together:
+            evidence.update(_credited(together[i], text, blocks, i, paired[i], evidence))
+        labels = tuple(sorted(evidence, key=lambda n: -evidence[n].score))
+        # the block's own scores, except a type credited through the pair, which keeps the pair's
+        scores = {n: together[i].scores[n] if n in labels and n not in alone[i].labels else alone[i].scores[n]
+                  for n in classifier.labels}
+        tagged.append(TaggedBlock(block.kind, block.start, block.end, pieces[i], labels, scores, evidence))
+    return TaggedDocument(text, tagged, _events(tagged, _partners(blocks)))
+
+
+def _join(pieces: list[str], i: int, j: int) -> str:
+    first, second = sorted((i, j))
+    return pieces[first] + "\n" + pieces[second]
+
+
+def _credited(pred, text: str, blocks: list[Block], i: int, j: int, own: dict[str, Evidence]) -> dict[str, Evidence]:
+    """The types the pair (i, j) carries whose evidence lies partly in block i, as document-offset evidence."""
+    first, second = blocks[min(i, j)], blocks[max(i, j)]
+    cut = first.end - first.start + 1  # where the second block starts in the joined text
+    mine = (0, cut - 1) if i < j else (cut, cut + second.end - second.start)
+    out = {}
+    for name, span in pred.evidence.items():
+        if name not in own and span.start < mine[1] and mine[0] < span.end:
+            start, end = _to_document(span.start, first, second, cut), _to_document(span.end, first, second, cut)
+            out[name] = Evidence(start, end, text[start:end], span.score)
+    return out
+
+
+def _to_document(offset: int, first: Block, second: Block, cut: int) -> int:
+    return first.start + offset if offset < cut else second.start + offset - cut
+
+
+def _shift(span: Evidence, by: int) -> Evidence:
+    return Evidence(span.start + by, span.end + by, span.text, span.score)
+
+
+def _events(blocks: list[TaggedBlock], partners: list[int | None]) -> list[DocumentEvent]:
+    """One event per (section, type), in the order of the first block that carries it."""
+    section = [i if b.kind == "headline" else (partners[i] if partners[i] is not None else -1)
+               for i, b in enumerate(blocks)]
+    found: dict[tuple[int, str], list[int]] = {}
+    for i, block in enumerate(blocks):
+        for name in block.labels:
+            found.setdefault((section[i], name), []).append(i)
+    return [DocumentEvent(name, tuple(ids), blocks[ids[0]].evidence[name]) for (_, name), ids in found.items()]
+
+
+def document_record(doc: TaggedDocument) -> dict:
+    """A tagged document as plain JSON-ready data (what `eventclf tag` writes per file)."""
+    def span(e: Evidence) -> dict:
+        return {"start": e.start, "end": e.end, "text": e.text, "score": round(e.score, 4)}
+
+    blocks = [{"kind": b.kind, "start": b.start, "end": b.end, "text": b.text, "labels": list(b.labels),
+               "scores": {k: round(v, 4) for k, v in b.scores.items()},
+               "evidence": {k: span(e) for k, e in b.evidence.items()}} for b in doc.blocks]
+    events = [{"type": e.type, "blocks": list(e.blocks), "evidence": span(e.evidence)} for e in doc.events]
+    return {"blocks": blocks, "events": events}

@@ -1,0 +1,64 @@
+"""eventclf.documents: a page in, blocks tagged with their headline's help, events credited once per section.
+
+The keyword stand-in model makes every score known: one cue word of a type scores 0.27, two score 0.88."""
+import pytest
+
+from eventclf import ConfigError
+
+PAGE = ("scholars council statement\n"
+        "the ruling was read on friday.\n\n"
+        "rebels seized the base and captured the road\n"
+        "officials said on monday.\n\n"
+        "photo: the town on monday, officials said (local reports)")
+
+
+@pytest.fixture(scope="module")
+def doc(keyword_classifier):
+    return keyword_classifier.tag_document(PAGE)
+
+
+def test_blocks_and_evidence_point_into_the_page(doc):
+    assert [b.kind for b in doc.blocks] == ["headline", "paragraph", "headline", "paragraph", "caption"]
+    for block in doc.blocks:
+        assert PAGE[block.start:block.end] == block.text
+        for span in block.evidence.values():
+            assert PAGE[span.start:span.end] == span.text
+
+
+def test_a_headline_and_body_that_only_together_name_a_fatwa_both_carry_it(doc, keyword_classifier):
+    headline, body = doc.blocks[0], doc.blocks[1]
+    assert headline.labels == ("fatwa",) and body.labels == ("fatwa",)
+    assert headline.scores["fatwa"] == pytest.approx(0.88, abs=0.01)  # the pair's score, not the block's 0.27
+    alone = keyword_classifier.tag_document(PAGE, context=False)
+    assert alone.blocks[0].labels == () and alone.blocks[1].labels == ()
+
+
+def test_a_body_does_not_inherit_what_its_headline_says_alone(doc):
+    assert doc.blocks[2].labels == ("takeover",)
+    assert doc.blocks[3].labels == () and doc.blocks[4].labels == ()
+
+
+def test_each_type_is_one_event_per_section_in_order(doc):
+    assert [(e.type, e.blocks) for e in doc.events] == [("fatwa", (0, 1)), ("takeover", (2,))]
+    assert doc.events[1].evidence.text == "rebels seized the base and captured the road"
+
+
+def test_markdown_and_html_pages(keyword_classifier):
+    md = "# scholars council statement\n\n![photo: prisoners freed and released](a.jpg)\n\nthe ruling was read."
+    doc = keyword_classifier.tag_document(md, fmt="markdown")
+    # the headline is read with the section's paragraph, not with the caption between them
+    assert [(b.kind, b.labels) for b in doc.blocks] == [("headline", ("fatwa",)), ("caption", ("prisoner_release",)),
+                                                       ("paragraph", ("fatwa",))]
+    html = ("<html><body><nav>home news</nav><article><h1>rebels seized and captured the base</h1><p>officials said "
+            "on monday that the town near the road was calm after the night, and local reports said the same.</p>"
+            "<figure><img src='a.jpg' alt='x'><figcaption>photo: the base on monday</figcaption></figure>"
+            "</article></body></html>")
+    doc = keyword_classifier.tag_document(html, fmt="html")
+    assert [(b.kind, b.labels) for b in doc.blocks][:2] == [("headline", ("takeover",)), ("paragraph", ())]
+    assert any(b.kind == "caption" and b.text == "photo: the base on monday" for b in doc.blocks)
+    assert "home news" not in doc.text  # the menu is not main text
+
+
+def test_an_unknown_format_is_refused(keyword_classifier):
+    with pytest.raises(ConfigError, match="format must be one of"):
+        keyword_classifier.tag_document("x", fmt="pdf")
