@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .config import DEFAULT_CONFIG, TrainingConfig
-from .errors import DataError, EventclfError
+from .errors import ConfigError, DataError, EventclfError
 
 
 def _add_train(sub) -> None:
@@ -49,6 +49,8 @@ def _add_tag(sub) -> None:
     p.add_argument("--output", "-o", default="-", help="output JSONL file, or - for stdout (default)")
     p.add_argument("--lang", default="en", help="language code for the sentence splitter (default en)")
     p.add_argument("--no-context", action="store_true", help="tag each block alone, ignoring its headline")
+    p.add_argument("--report", metavar="HTML", help="also write a self-contained HTML page showing the tags and their "
+                                                    "evidence (one input file only)")
 
 
 def _add_evaluate(sub) -> None:
@@ -176,22 +178,34 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
 
 def cmd_tag(args: argparse.Namespace) -> None:
-    from .documents import document_record
+    from .documents import document_record, tag_document
     from .inference import EventClassifier
     from .pages import read_page
 
+    if args.report and len(args.files) != 1:
+        raise ConfigError(f"--report shows one page; {len(args.files)} files were given")
     pages = [(name, *read_page(name)) for name in args.files]  # every file read, and refused, before any tagging
     clf = EventClassifier.from_pretrained(args.model, device=args.device, quantize=args.quantize)
     sink = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
     try:
         for name, text, fmt in pages:
-            doc = clf.tag_document(text, fmt=fmt, lang=args.lang, context=not args.no_context,
-                                   threshold=args.threshold)
+            doc = tag_document(clf, text, fmt=fmt, lang=args.lang, context=not args.no_context,
+                               threshold=args.threshold, progress=True)
             sink.write(json.dumps({"file": name, "format": fmt, **document_record(doc)}, ensure_ascii=False) + "\n")
             sink.flush()
+            if args.report:
+                _write_report(args.report, doc, clf.labels, Path(name).name)
     finally:
         if sink is not sys.stdout:
             sink.close()
+
+
+def _write_report(path: str, doc, labels, title: str) -> None:
+    from .atomic import atomic_path
+    from .report import render_report
+
+    with atomic_path(Path(path)) as partial:
+        partial.write_text(render_report(doc, labels, title), encoding="utf-8")
 
 
 def _truncate_to_lines(path: str, n: int) -> None:

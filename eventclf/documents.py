@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tqdm import tqdm
+
 from .blocks import Block, split_markdown, split_text
 from .errors import ConfigError
 from .evidence import Evidence
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from .inference import EventClassifier
 
 FORMATS = ("text", "markdown", "html")
+CHUNK_BLOCKS = 128
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def _section(blocks: list[Block], headline: int) -> list[int]:
 
 def tag_document(classifier: EventClassifier, text: str, fmt: str = "text", lang: str = "en",
                  context: bool = True, batch_size: int = 32,
-                 threshold: float | Mapping[str, float] | None = None) -> TaggedDocument:
+                 threshold: float | Mapping[str, float] | None = None, progress: bool = False) -> TaggedDocument:
     """Tag every block of a page; see the module docstring for how headlines and bodies inform each other.
 
     Args:
@@ -97,6 +100,8 @@ def tag_document(classifier: EventClassifier, text: str, fmt: str = "text", lang
         context: False tags every block alone (the paragraph-at-a-time baseline).
         batch_size: windows per forward pass.
         threshold: as in `EventClassifier.predict` (None = the tuned thresholds).
+        progress: show a progress bar on stderr (blocks are tagged CHUNK_BLOCKS at a time, so the model's working
+            memory stays the same however long the page).
 
     Returns:
         A `TaggedDocument`: the blocks with labels, scores and evidence, and the events in order.
@@ -108,15 +113,32 @@ def tag_document(classifier: EventClassifier, text: str, fmt: str = "text", lang
 
         text, fmt = main_text(text), "markdown"
     blocks = split_blocks(text, fmt)
-    pieces = [text[b.start:b.end] for b in blocks]
-    partners = _partners(blocks) if context else [None] * len(blocks)
-    alone = classifier.predict(pieces, threshold, batch_size=batch_size, evidence=True, lang=lang)
-    paired = {i: j for i, j in enumerate(partners) if j is not None}
-    joined = [_join(pieces, i, j) for i, j in paired.items()]
-    together = dict(zip(paired, classifier.predict(joined, threshold, batch_size=batch_size, evidence=True,
-                                                   lang=lang)))
+    partners = _partners(blocks)
+    used = partners if context else [None] * len(blocks)
+    tagged: list[TaggedBlock] = []
+    with tqdm(total=len(blocks), desc="blocks", unit=" blocks", disable=not progress) as bar:
+        for first in range(0, len(blocks), CHUNK_BLOCKS):
+            chunk = range(first, min(first + CHUNK_BLOCKS, len(blocks)))
+            tagged += _tag_chunk(classifier, text, blocks, used, chunk, lang, batch_size, threshold)
+            bar.update(len(chunk))
+    return TaggedDocument(text, tagged, _events(tagged, partners))
+
+
+def _tag_chunk(classifier: EventClassifier, text: str, blocks: list[Block], partners: list[int | None],
+               chunk: range, lang: str, batch_size: int,
+               threshold: float | Mapping[str, float] | None) -> list[TaggedBlock]:
+    """Tag blocks `chunk` of the page (a partner may lie outside it: only its text is needed)."""
+    def predict(texts: list[str]):
+        return classifier.predict(texts, threshold, batch_size=batch_size, evidence=True, lang=lang)
+
+    piece = {i: text[blocks[i].start:blocks[i].end] for i in chunk}
+    alone = dict(zip(chunk, predict([piece[i] for i in chunk])))
+    paired = {i: partners[i] for i in chunk if partners[i] is not None}
+    joined = [_join(text, blocks, i, j) for i, j in paired.items()]
+    together = dict(zip(paired, predict(joined)))
     tagged = []
-    for i, block in enumerate(blocks):
+    for i in chunk:
+        block = blocks[i]
         evidence = {name: _shift(span, block.start) for name, span in alone[i].evidence.items()}
         if i in together:
             evidence.update(_credited(together[i], text, blocks, i, paired[i], evidence))
@@ -124,13 +146,13 @@ def tag_document(classifier: EventClassifier, text: str, fmt: str = "text", lang
         # the block's own scores, except a type credited through the pair, which keeps the pair's
         scores = {n: together[i].scores[n] if n in labels and n not in alone[i].labels else alone[i].scores[n]
                   for n in classifier.labels}
-        tagged.append(TaggedBlock(block.kind, block.start, block.end, pieces[i], labels, scores, evidence))
-    return TaggedDocument(text, tagged, _events(tagged, _partners(blocks)))
+        tagged.append(TaggedBlock(block.kind, block.start, block.end, piece[i], labels, scores, evidence))
+    return tagged
 
 
-def _join(pieces: list[str], i: int, j: int) -> str:
-    first, second = sorted((i, j))
-    return pieces[first] + "\n" + pieces[second]
+def _join(text: str, blocks: list[Block], i: int, j: int) -> str:
+    first, second = blocks[min(i, j)], blocks[max(i, j)]
+    return text[first.start:first.end] + "\n" + text[second.start:second.end]
 
 
 def _credited(pred, text: str, blocks: list[Block], i: int, j: int, own: dict[str, Evidence]) -> dict[str, Evidence]:

@@ -70,11 +70,12 @@ def main_text(html: str, source: str = "the page") -> str:
 
 def _captions_into_alt(html: str) -> str:
     """Move each <figcaption>'s text into its figure's <img alt>, since the extractor keeps alt texts only."""
+    import lxml.etree
     import lxml.html
 
     try:
         tree = lxml.html.document_fromstring(html)
-    except Exception:  # lxml refuses some malformed pages that trafilatura still reads: leave them as they are
+    except (ValueError, lxml.etree.ParserError):  # e.g. an <?xml encoding=...?> line: trafilatura reads it as it is
         return html
     for figure in tree.iter("figure"):
         captions, images = figure.findall(".//figcaption"), figure.findall(".//img")

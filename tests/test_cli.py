@@ -189,3 +189,13 @@ def test_tag_refuses_a_binary_page_before_tagging_anything(trained_model, tmp_pa
                  "-o", str(out)]) == 2
     assert f"{tmp_path / 'photo.txt'}: a binary file" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_tag_report_is_written_for_one_page_and_refused_for_several(trained_model, tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("a blast and an explosion hit the road\n\nofficials said.", encoding="utf-8")
+    report = tmp_path / "report.html"
+    args = ["tag", "--model", str(trained_model), "-o", str(tmp_path / "t.jsonl"), "--report", str(report)]
+    assert main([*args, str(tmp_path / "a.txt")]) == 0
+    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert main([*args, str(tmp_path / "a.txt"), str(tmp_path / "a.txt")]) == 2
+    assert "--report shows one page; 2 files were given" in capsys.readouterr().err

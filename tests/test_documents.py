@@ -62,3 +62,21 @@ def test_markdown_and_html_pages(keyword_classifier):
 def test_an_unknown_format_is_refused(keyword_classifier):
     with pytest.raises(ConfigError, match="format must be one of"):
         keyword_classifier.tag_document("x", fmt="pdf")
+
+
+def test_a_long_page_is_tagged_in_chunks_with_the_same_result(keyword_classifier, monkeypatch):
+    from eventclf import documents
+
+    page = "\n\n".join([PAGE, "عاجل: انفجار قرب السوق", "a blast and an explosion hit the road."] * 40)  # mixed scripts
+    whole = keyword_classifier.tag_document(page)
+    monkeypatch.setattr(documents, "CHUNK_BLOCKS", 3)  # sections cut across chunks, partners in the chunk before
+    chunked = keyword_classifier.tag_document(page)
+    assert chunked == whole and len(whole.blocks) == 280
+    assert all(page[b.start:b.end] == b.text for b in whole.blocks)
+
+
+def test_a_megabyte_page_without_headlines_is_read_whole(keyword_classifier):
+    page = "\n\n".join(["officials said on monday in the town near the road."] * 19_000 + ["a blast and a bomb."])
+    assert len(page) > 1_000_000
+    doc = keyword_classifier.tag_document(page)
+    assert [e.type for e in doc.events] == ["bombing"] and doc.blocks[-1].labels == ("bombing",)
