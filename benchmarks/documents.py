@@ -24,10 +24,20 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from benchmarks import RESULTS_DIR, ROOT
-from benchmarks.report import cpu, cpu_line, table, write_json
+from benchmarks import RESULTS_DIR, RESULTS_PAGE, ROOT
+from benchmarks.report import (
+    cpu,
+    cpu_line,
+    fill_section,
+    section_markers,
+    table,
+    write_json,
+    write_text,
+)
 
 COMMAND = "python -m benchmarks.documents"
+JSON_PATH = RESULTS_DIR / "documents.json"
+MARKERS = section_markers("documents", COMMAND)  # the results page's section this benchmark fills
 GOLD = ROOT / "benchmarks" / "data" / "documents.jsonl"
 MARKS = {"text": {}, "markdown": {"headline": ("## ", ""), "caption": ("*", "*")}}
 
@@ -119,7 +129,8 @@ def markdown(report: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="runs/default", help="trained model folder")
-    parser.add_argument("--output", default=str(RESULTS_DIR / "documents.json"), help="results JSON")
+    parser.add_argument("--output", default=str(JSON_PATH), help="results JSON")
+    parser.add_argument("--page", default=str(RESULTS_PAGE), help="results page whose section to refresh")
     args = parser.parse_args()
     from eventclf import EventClassifier
 
@@ -128,7 +139,14 @@ def main() -> None:
     report["meta"] = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **cpu(),
                       "command": f"{COMMAND} --model {args.model}", "model": args.model}
     write_json(Path(args.output), report)
+    page = Path(args.page)
+    if page.is_file():
+        write_text(page, with_section(page.read_text(encoding="utf-8"), Path(args.output)))
     print(markdown(report))
+
+
+def with_section(page: str, json_path: Path = JSON_PATH) -> str:
+    return fill_section(page, MARKERS, json_path, markdown, f"{COMMAND} --model runs/default")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,21 @@ def replace_between(page: str, begin: str, end: str, body: str) -> str:
     return f"{before}{begin}\n{body}\n{end}{after}"
 
 
+def section_markers(name: str, command: str) -> tuple[str, str]:
+    """The two comments around the section of docs/results.md that `command` fills from results/`name`.json."""
+    return (f"<!-- {name}:begin (filled from benchmarks/results/{name}.json by `{command}`; edits inside are "
+            f"overwritten) -->", f"<!-- {name}:end -->")
+
+
+def fill_section(page: str, markers: tuple[str, str], json_path: Path, render, command: str) -> str:
+    """`page` with the section between `markers` set to `render(read_json(json_path))` (or a not-run-yet line);
+    a page without the markers is returned as it is."""
+    if markers[0] not in page:
+        return page
+    body = render(read_json(json_path)) if json_path.is_file() else f"Not run yet (`{command}`)."
+    return replace_between(page, *markers, body)
+
+
 def write_text(path: Path, text: str) -> None:
     """Write `path` whole or not at all: a killed run leaves the previous page or JSON, never half of a new one."""
     with atomic_path(path) as partial:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from benchmarks import RESULTS_DIR, real_text, speed
+from benchmarks import RESULTS_DIR, documents, evidence, real_text, speed
 from benchmarks.accuracy import MODEL
 from benchmarks.accuracy.runs import REUSED, THIS_RUN
 from benchmarks.baselines import C_GRID, MAX_TOKENS
@@ -277,7 +277,16 @@ def with_speed_section(page: str, speed_json: Path | None = None) -> str:
 def render(r: dict[str, Any]) -> str:
     """The whole page: this benchmark's sections, with the speed and real-text sections filled from their JSON."""
     lines = [*section_setup(r), *section_summary(r), "## Real text", "", real_text.BEGIN, real_text.END, "",
-             *section_test(r), *section_real(r), *section_cross_lingual(r),
+             *section_pages(), *section_test(r), *section_real(r), *section_cross_lingual(r),
              *section_errors(r), *section_calibration(r), *section_cost(r),
              "## Speed", "", SPEED_BEGIN, SPEED_END, "", *section_method()]
-    return real_text.with_section(with_speed_section("\n".join(lines)), REAL_TEXT_JSON)
+    return pages_sections(real_text.with_section(with_speed_section("\n".join(lines)), REAL_TEXT_JSON))
+
+
+def section_pages() -> list[str]:
+    return ["## Whole pages and evidence", "", *evidence.MARKERS, "", *documents.MARKERS, ""]
+
+
+def pages_sections(page: str) -> str:
+    """The page with its evidence and whole-page sections filled from their benchmarks' JSON."""
+    return documents.with_section(evidence.with_section(page))
