@@ -10,6 +10,7 @@ the layout) and as Markdown (`##` headlines, italic captions). Systems, per bloc
 - tag_document without context, and with it (the default), on each layout; its blocks are matched to the gold ones
   by offsets, and a gold block it misses or merges counts with the labels of the block it fell into.
 Events: per document and type, the events tag_document lists against the gold events (matched by count).
+Context changes: per block kind, the labels headline context added (right or wrong) and the gold labels still missed.
 Cost: tag_document's time over that of `predict` on the same blocks.
 """
 from __future__ import annotations
@@ -82,6 +83,19 @@ def events_score(found: list[Counter], gold: list[Counter]) -> dict[str, float]:
     return {"precision": hits / max(n_found, 1), "recall": hits / max(n_gold, 1), "found": n_found, "gold": n_gold}
 
 
+def context_changes(blocks: list[dict], alone: list, with_context: list) -> dict[str, dict[str, int]]:
+    """Per block kind: labels the headline context added that are right or wrong, and gold labels still missed
+    with it (context only ever adds labels)."""
+    out: dict[str, Counter] = {}
+    for block, before, after in zip(blocks, alone, with_context):
+        tally = out.setdefault(block["kind"], Counter())
+        for name in set(after) - set(before):
+            tally["added right" if name in block["labels"] else "added wrong"] += 1
+        tally["still missed"] += len(set(block["labels"]) - set(after))
+        tally["gold"] += len(block["labels"])
+    return {kind: dict(tally) for kind, tally in out.items()}
+
+
 def measure(clf, docs: list[dict]) -> dict:
     labels = list(clf.labels)
     gold = [b["labels"] for d in docs for b in d["blocks"]]
@@ -90,8 +104,9 @@ def measure(clf, docs: list[dict]) -> dict:
     plain_seconds = time.perf_counter() - start
     systems, seconds, kinds = {"blocks alone": f1(gold, alone, labels)}, {}, {}
     gold_events = [Counter(e["type"] for e in d["events"]) for d in docs]
-    events = {}
+    events, changes = {}, {}
     for layout in MARKS:
+        preds = {}
         for context in (False, True):
             name = f"tag_document, {layout}, {'with' if context else 'no'} headline context"
             pred, agree, found, start = [], 0, [], time.perf_counter()
@@ -103,8 +118,9 @@ def measure(clf, docs: list[dict]) -> dict:
                 found.append(Counter(e.type for e in tagged.events))
             seconds[name] = time.perf_counter() - start
             systems[name], kinds[layout] = f1(gold, pred, labels), agree / len(gold)
-            events[name] = events_score(found, gold_events)
-    return {"systems": systems, "events": events, "kind_accuracy": kinds,
+            events[name], preds[context] = events_score(found, gold_events), pred
+        changes[layout] = context_changes([b for d in docs for b in d["blocks"]], preds[False], preds[True])
+    return {"systems": systems, "events": events, "kind_accuracy": kinds, "context_changes": changes,
             "cost": {"blocks alone": plain_seconds, **seconds}, "n_blocks": len(gold), "n_documents": len(docs),
             "languages": dict(Counter(d["lang"] for d in docs))}
 
@@ -123,7 +139,11 @@ def markdown(report: dict) -> str:
         *table(["system", "macro-F1", "micro-F1", *labels, "time vs blocks alone"], rows, align="l" + "r" * (len(labels) + 3)),
         "", "Block kinds read from the layout (share of gold blocks found with their kind): "
         + ", ".join(f"{k} {v:.2f}" for k, v in report["kind_accuracy"].items()) + ".", "",
-        *table(["events listed by", "found", "gold", "precision", "recall"], ev, align="lrrrr")])
+        *table(["events listed by", "found", "gold", "precision", "recall"], ev, align="lrrrr"), "",
+        "What headline context changed (plain-text layout), per block kind: " + "; ".join(
+            f"{kind}: {c.get('added right', 0)} labels added right, {c.get('added wrong', 0)} added wrong, "
+            f"{c.get('still missed', 0)} of {c.get('gold', 0)} gold labels still missed"
+            for kind, c in report["context_changes"]["text"].items()) + "."])
 
 
 def main() -> None:

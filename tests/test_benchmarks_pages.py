@@ -42,3 +42,13 @@ def test_a_section_is_filled_between_its_markers_or_says_it_has_not_run(tmp_path
     assert fill_section(page, markers, tmp_path / "x.json", lambda r: f"n={r['n']}", "cmd") == \
         f"a\n{markers[0]}\nn=1\n{markers[1]}\nb"
     assert fill_section("no markers", markers, tmp_path / "x.json", str, "cmd") == "no markers"
+
+
+def test_context_changes_count_added_and_missed_labels_per_kind():
+    blocks = [{"kind": "headline", "labels": ["fatwa"]}, {"kind": "paragraph", "labels": []},
+              {"kind": "paragraph", "labels": ["bombing", "takeover"]}]
+    alone = [(), (), ("bombing",)]
+    with_context = [("fatwa",), ("fatwa",), ("bombing",)]
+    assert documents.context_changes(blocks, alone, with_context) == {
+        "headline": {"added right": 1, "still missed": 0, "gold": 1},
+        "paragraph": {"added wrong": 1, "still missed": 1, "gold": 2}}
