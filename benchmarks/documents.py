@@ -16,7 +16,6 @@ Cost: tag_document's time over that of `predict` on the same blocks.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import time
 from collections import Counter
@@ -27,13 +26,12 @@ from sklearn.metrics import f1_score
 
 from benchmarks import RESULTS_DIR, RESULTS_PAGE, ROOT
 from benchmarks.report import (
-    cpu,
     cpu_line,
     fill_section,
+    publish,
     section_markers,
+    stamp,
     table,
-    write_json,
-    write_text,
 )
 
 COMMAND = "python -m benchmarks.documents"
@@ -156,17 +154,12 @@ def main() -> None:
 
     docs = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
     report = measure(EventClassifier.from_pretrained(args.model), docs)
-    report["meta"] = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **cpu(),
-                      "command": f"{COMMAND} --model {args.model}", "model": args.model}
-    write_json(Path(args.output), report)
-    page = Path(args.page)
-    if page.is_file():
-        write_text(page, with_section(page.read_text(encoding="utf-8"), Path(args.output)))
-    print(markdown(report))
+    report["meta"] = stamp(f"{COMMAND} --model {args.model}", model=args.model)
+    publish(report, Path(args.output), Path(args.page), MARKERS, markdown, COMMAND)
 
 
 def with_section(page: str, json_path: Path = JSON_PATH) -> str:
-    return fill_section(page, MARKERS, json_path, markdown, f"{COMMAND} --model runs/default")
+    return fill_section(page, MARKERS, json_path, markdown, COMMAND)
 
 
 if __name__ == "__main__":

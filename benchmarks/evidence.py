@@ -15,7 +15,6 @@ Cost: `predict` with and without evidence over the whole test split, timed in th
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import time
 from collections import defaultdict
@@ -23,13 +22,12 @@ from pathlib import Path
 
 from benchmarks import RESULTS_DIR, RESULTS_PAGE, ROOT
 from benchmarks.report import (
-    cpu,
     cpu_line,
     fill_section,
+    publish,
     section_markers,
+    stamp,
     table,
-    write_json,
-    write_text,
 )
 
 COMMAND = "python -m benchmarks.evidence"
@@ -128,19 +126,13 @@ def main() -> None:
     clf = EventClassifier.from_pretrained(args.model)
     records = judge(clf, load_gold(test_rows), {i: r["text"] for i, r in test_rows.items()})
     everything = list(test_rows.values())
-    report = {"meta": {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **cpu(),
-                       "command": f"{COMMAND} --model {args.model}", "model": args.model},
-              "summary": summarise(records),
+    report = {"meta": stamp(f"{COMMAND} --model {args.model}", model=args.model), "summary": summarise(records),
               "cost": cost(clf, [r["text"] for r in everything], [r["lang"] for r in everything])}
-    write_json(Path(args.output), report)
-    page = Path(args.page)
-    if page.is_file():
-        write_text(page, with_section(page.read_text(encoding="utf-8"), Path(args.output)))
-    print(markdown(report))
+    publish(report, Path(args.output), Path(args.page), MARKERS, markdown, COMMAND)
 
 
 def with_section(page: str, json_path: Path = JSON_PATH) -> str:
-    return fill_section(page, MARKERS, json_path, markdown, f"{COMMAND} --model runs/default")
+    return fill_section(page, MARKERS, json_path, markdown, COMMAND)
 
 
 if __name__ == "__main__":

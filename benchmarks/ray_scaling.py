@@ -10,13 +10,12 @@ Usage: python -m benchmarks.ray_scaling --model runs/default --n 2000   (writes 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import time
 from pathlib import Path
 
 from benchmarks import RESULTS_DIR
-from benchmarks.report import cpu, cpu_line, table, write_json
+from benchmarks.report import cpu_line, stamp, table, write_json
 
 COMMAND = "python -m benchmarks.ray_scaling"
 
@@ -64,9 +63,8 @@ def measure(model: str, n: int, actor_counts: list[int]) -> dict:
         route = f"Ray, {k} actor{'s' if k > 1 else ''}"
         seconds[route], fixed[route] = on_ray(model, rows, k), on_ray(model, rows[:k], k)
     ray.shutdown()
-    meta = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), **cpu(),
-            "command": f"{COMMAND} --model {model} --n {n}", "n": n, "ray": ray.__version__,
-            "load_average_1min": os.getloadavg()[0]}
+    meta = stamp(f"{COMMAND} --model {model} --n {n}", n=n, ray=ray.__version__,
+                 load_average_1min=os.getloadavg()[0])
     return {"meta": meta, "seconds": seconds, "fixed_seconds": fixed}
 
 

@@ -3,6 +3,7 @@ both, whole-or-nothing writes, regenerated sections of a page between two marker
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import platform
@@ -83,6 +84,20 @@ def fill_section(page: str, markers: tuple[str, str], json_path: Path, render, c
         return page
     body = render(read_json(json_path)) if json_path.is_file() else f"Not run yet (`{command}`)."
     return replace_between(page, *markers, body)
+
+
+def stamp(command: str, **extra: Any) -> dict[str, Any]:
+    """A results JSON's "meta": when, on which CPU, by which command (and `extra`)."""
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return {"date": when, **cpu(), "command": command, **extra}
+
+
+def publish(report: Any, json_path: Path, page: Path, markers: tuple[str, str], render, command: str) -> None:
+    """Write a benchmark's JSON, refresh its section of the results page (when the page exists), print it."""
+    write_json(json_path, report)
+    if page.is_file():
+        write_text(page, fill_section(page.read_text(encoding="utf-8"), markers, json_path, render, command))
+    print(render(report))
 
 
 def write_text(path: Path, text: str) -> None:

@@ -4,7 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from benchmarks.report import SPEED_FLAGS, Spread, aggregate, cpu, cpu_line, read_json, table, write_json
+from benchmarks.report import (SPEED_FLAGS, Spread, aggregate, cpu, cpu_line, publish, read_json, section_markers, stamp,
+                               table, write_json)
 
 
 def test_aggregate_gives_mean_and_spread_and_keeps_agreeing_counts():
@@ -40,3 +41,14 @@ def test_cpu_header_names_the_speed_flags_or_says_they_were_not_recorded():
         "AMD EPYC, 2 cores, flags avx2 avx512_vnni"
     assert cpu_line({"cpu": "Xeon", "cores": 2, "cpu_flags": []}).endswith("flags none of " + "/".join(SPEED_FLAGS))
     assert cpu_line({"cpu": "old run", "cores": 2}).endswith("flags not recorded")
+
+
+def test_publish_writes_the_json_refreshes_the_page_section_and_prints(tmp_path, capsys):
+    markers = section_markers("x", "python -m benchmarks.x")
+    page = tmp_path / "results.md"
+    page.write_text(f"top\n{markers[0]}\nold\n{markers[1]}\n", encoding="utf-8")
+    report = {"meta": stamp("python -m benchmarks.x", n=3)}
+    publish(report, tmp_path / "x.json", page, markers, lambda r: f"n={r['meta']['n']}", "python -m benchmarks.x")
+    assert read_json(tmp_path / "x.json")["meta"]["cpu_flags"] == cpu()["cpu_flags"]
+    assert page.read_text(encoding="utf-8") == f"top\n{markers[0]}\nn=3\n{markers[1]}\n"
+    assert capsys.readouterr().out == "n=3\n"
