@@ -25,14 +25,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from benchmarks import RESULTS_DIR, RESULTS_PAGE, ROOT
-from benchmarks.report import (
-    cpu_line,
-    fill_section,
-    publish,
-    section_markers,
-    stamp,
-    table,
-)
+from benchmarks.report import cpu_line, fill_section, publish, section_markers, stamp, table
 
 COMMAND = "python -m benchmarks.documents"
 JSON_PATH = RESULTS_DIR / "documents.json"

@@ -21,14 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from benchmarks import RESULTS_DIR, RESULTS_PAGE, ROOT
-from benchmarks.report import (
-    cpu_line,
-    fill_section,
-    publish,
-    section_markers,
-    stamp,
-    table,
-)
+from benchmarks.report import cpu_line, fill_section, publish, section_markers, stamp, table
 
 COMMAND = "python -m benchmarks.evidence"
 JSON_PATH = RESULTS_DIR / "evidence.json"

@@ -91,31 +91,31 @@ def split_text(text: str) -> list[Block]:
     """
     blocks: list[Block] = []
     for chunk in re.finditer(r"(?:[^\n]|\n(?![ \t]*\n))+", text):
-        lines = [(s, e) for s, e in _lines(text, chunk.start(), chunk.end()) if line_kind(text[s:e])]
+        kinds = [(s, e, line_kind(text[s:e])) for s, e in _lines(text, chunk.start(), chunk.end())]
+        lines = [(s, e, kind) for s, e, kind in kinds if kind]
         if _hard_wrapped(lines):  # one paragraph cut into lines of a fixed width: no line is a headline
             blocks += _paragraph(lines)
             continue
-        body: list[tuple[int, int]] = []
-        for start, end in lines:
-            kind = line_kind(text[start:end])
+        body: list[tuple[int, int, str]] = []
+        for start, end, kind in lines:
             # a caption only opens a block; a headline also ends the paragraph above it
             if kind == "headline" or kind == "caption" and not body:
                 blocks += _paragraph(body)
                 body = []
                 blocks.append(Block(kind, start, end))
             else:
-                body.append((start, end))
+                body.append((start, end, kind))
         blocks += _paragraph(body)
     return blocks
 
 
-def _hard_wrapped(lines: list[tuple[int, int]]) -> bool:
+def _hard_wrapped(lines: list[tuple[int, int, str]]) -> bool:
     """Three or more lines of 50 characters or more whose lengths, the last aside, are within 12 of each other."""
-    widths = [e - s for s, e in lines[:-1]]
+    widths = [line[1] - line[0] for line in lines[:-1]]
     return len(lines) >= 3 and min(widths) >= 50 and max(widths) - min(widths) <= 12
 
 
-def _paragraph(lines: list[tuple[int, int]]) -> list[Block]:
+def _paragraph(lines: list[tuple[int, int, str]]) -> list[Block]:
     return [Block("paragraph", lines[0][0], lines[-1][1])] if lines else []
 
 

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import TextIO
@@ -149,32 +150,35 @@ def cmd_predict(args: argparse.Namespace) -> None:
     clf = EventClassifier.from_pretrained(args.model, device=args.device, quantize=args.quantize)
     done = _already_done(args.output) if args.resume else 0
     source = _open_input(args.input)
-    if args.output == "-":
-        sink = sys.stdout
-    else:
-        if done:
-            _truncate_to_lines(args.output, done)
-        sink = open(args.output, "a" if done else "w", encoding="utf-8")
+    if done and args.output != "-":
+        _truncate_to_lines(args.output, done)
     records = islice(_records(source, "stdin" if args.input == "-" else args.input), done, None)
-    with source, tqdm(desc="paragraphs", unit=" para", initial=done) as bar:
-        try:
-            while chunk := list(islice(records, args.chunk_size)):
-                bad = next((r for r in chunk if "error" in r), None)
-                good = chunk[:-1] if bad else chunk  # _records stops right after a bad line
-                preds = clf.predict([r["text"] for r in good], threshold=args.threshold, top_k=args.top_k,
-                                    batch_size=args.batch_size)
-                for record, pred in zip(good, preds):
-                    out = {k: v for k, v in record.items() if k != "text"}
-                    sink.write(json.dumps({**out, "labels": list(pred.labels),
-                                           "scores": {k: round(v, 4) for k, v in pred.scores.items()}},
-                                          ensure_ascii=False) + "\n")
-                sink.flush()
-                bar.update(len(good))
-                if bad:
-                    raise DataError(bad["error"])
-        finally:
-            if sink is not sys.stdout:
-                sink.close()
+    with source, _sink(args.output, "a" if done else "w") as sink, \
+            tqdm(desc="paragraphs", unit=" para", initial=done) as bar:
+        while chunk := list(islice(records, args.chunk_size)):
+            bad = next((r for r in chunk if "error" in r), None)
+            good = chunk[:-1] if bad else chunk  # _records stops right after a bad line
+            preds = clf.predict([r["text"] for r in good], threshold=args.threshold, top_k=args.top_k,
+                                batch_size=args.batch_size)
+            for record, pred in zip(good, preds):
+                out = {k: v for k, v in record.items() if k != "text"}
+                sink.write(json.dumps({**out, "labels": list(pred.labels),
+                                       "scores": {k: round(v, 4) for k, v in pred.scores.items()}},
+                                      ensure_ascii=False) + "\n")
+            sink.flush()
+            bar.update(len(good))
+            if bad:
+                raise DataError(bad["error"])
+
+
+@contextmanager
+def _sink(path: str, mode: str = "w") -> Iterator[TextIO]:
+    """The output file (closed afterwards), or stdout for "-" (left open)."""
+    if path == "-":
+        yield sys.stdout
+        return
+    with open(path, mode, encoding="utf-8") as f:
+        yield f
 
 
 def cmd_tag(args: argparse.Namespace) -> None:
@@ -186,8 +190,7 @@ def cmd_tag(args: argparse.Namespace) -> None:
         raise ConfigError(f"--report shows one page; {len(args.files)} files were given")
     pages = [(name, *read_page(name)) for name in args.files]  # every file read, and refused, before any tagging
     clf = EventClassifier.from_pretrained(args.model, device=args.device, quantize=args.quantize)
-    sink = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
-    try:
+    with _sink(args.output) as sink:
         for name, text, fmt in pages:
             doc = tag_document(clf, text, fmt=fmt, lang=args.lang, context=not args.no_context,
                                threshold=args.threshold, progress=True)
@@ -195,9 +198,6 @@ def cmd_tag(args: argparse.Namespace) -> None:
             sink.flush()
             if args.report:
                 _write_report(args.report, doc, clf.labels, Path(name).name)
-    finally:
-        if sink is not sys.stdout:
-            sink.close()
 
 
 def _write_report(path: str, doc, labels, title: str) -> None:

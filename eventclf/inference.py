@@ -16,14 +16,7 @@ import torch
 from transformers import AutoTokenizer
 
 from .config import TrainingConfig
-from .errors import (
-    ConfigError,
-    DataError,
-    EventclfError,
-    ModelFolderError,
-    TextTypeError,
-    one_line,
-)
+from .errors import ConfigError, DataError, EventclfError, ModelFolderError, TextTypeError, one_line
 from .evidence import Evidence, find_evidence
 from .modeling import EventModel
 from .windows import encode_windows
@@ -186,7 +179,10 @@ class EventClassifier:
             >>> clf.predict_proba(["A car bomb exploded near the market."]).shape  # doctest: +SKIP
             (1, 5)
         """
-        texts = check_texts(texts)
+        return self._proba(check_texts(texts), batch_size)
+
+    def _proba(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """`predict_proba` of texts `check_texts` has already passed."""
         probs = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         live = [i for i, t in enumerate(texts) if _has_words(t)]
         if not live:
@@ -240,7 +236,7 @@ class EventClassifier:
         cut = self.thresholds_for(threshold)
         texts = check_texts(texts)
         results = []
-        for row in self.predict_proba(texts, batch_size):
+        for row in self._proba(texts, batch_size):
             scores = {name: float(p) for name, p in zip(self.labels, row)}
             # a score of exactly 0 is a text without words: no event, even at threshold 0
             above = sorted((n for n in self.labels if scores[n] >= cut[n] and scores[n] > 0), key=scores.get,
