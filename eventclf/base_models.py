@@ -5,7 +5,6 @@ Order: a local folder; the Hugging Face hub cache; the hub itself when it answer
 """
 from __future__ import annotations
 
-import logging
 import os
 import socket
 from pathlib import Path
@@ -13,8 +12,6 @@ from urllib.parse import urlparse
 
 from . import offline_e5
 from .errors import ModelFolderError
-
-logger = logging.getLogger(__name__)
 
 
 def hub_reachable(timeout: float = 3.0) -> bool:

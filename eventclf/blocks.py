@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KINDS = ("headline", "paragraph", "caption")
 HEADLINE_WORDS = 20
 _FINAL_STOPS = ".!?…؟۔。"
 _STAMP = r"(?:\d{1,2}[:.h]\d{2}(?:\s*(?:GMT|UTC|am|pm))?|\d+\s*(?:h|min|mins|hours?|minutes?)\s+ago)"

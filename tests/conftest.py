@@ -103,9 +103,8 @@ def trained_model(tiny_base, tmp_path_factory) -> Path:
 
 def tiny_settings(base: Path, corpus: Path, output: Path, **overrides) -> TrainingConfig:
     values = dict(data_dir=str(corpus), base_model=str(base), text_prefix="", max_length=32, epochs=8,
-                  batch_size=16, learning_rate=3e-3, head_learning_rate=1e-2, warmup_ratio=0.0,
-                  freeze_word_embeddings="never", output_dir=str(output), logging_steps=50,
-                  early_stopping_patience=8)
+                  learning_rate=3e-3, head_learning_rate=1e-2, warmup_ratio=0.0, freeze_word_embeddings="never",
+                  output_dir=str(output), early_stopping_patience=8)
     values.update(overrides)
     return TrainingConfig(**values)
 
