@@ -136,16 +136,22 @@ def _finish(rows: Iterable[tuple[str, Any]], label_names: Sequence[str], problem
 def read_examples(path: str | Path, label_names: Sequence[str]) -> list[Example]:
     """Read one JSONL or CSV file (UTF-8, a BOM and CRLF line ends allowed, `.gz` undone); raise `DataError`
     naming every bad row."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError([f"{path}: no such file"])
-    if not _format(path):
-        raise DataError([f"{path}: unsupported format (use {' or '.join(_SUFFIXES)}, optionally gzipped)"])
     problems: list[str] = []
-    examples = _finish(((f"{path}, line {n}", row) for n, row in _rows(path, problems)), label_names, problems)
+    examples = _read(Path(path), label_names, problems)
     if problems:
         raise DataError(problems)
     return examples
+
+
+def _read(path: Path, label_names: Sequence[str], problems: list[str]) -> list[Example]:
+    """The file's good rows; every bad row (or an unreadable file) is added to `problems`."""
+    if not path.is_file():
+        problems.append(f"{path}: no such file")
+        return []
+    if not _format(path):
+        problems.append(f"{path}: unsupported format (use {' or '.join(_SUFFIXES)}, optionally gzipped)")
+        return []
+    return _finish(((f"{path}, line {n}", row) for n, row in _rows(path, problems)), label_names, problems)
 
 
 def write_examples(path: str | Path, examples: Iterable[Example]) -> Path:
@@ -176,7 +182,13 @@ def find_split_file(data_dir: str | Path, split: str) -> Path | None:
 
 
 def check_disjoint(splits: dict[str, list[Example]]) -> None:
-    """A text in two splits would leak the answer into the score."""
+    """Raise `DataError` naming every text found in two splits: it would leak the answer into the score."""
+    problems = _overlaps(splits)
+    if problems:
+        raise DataError(problems)
+
+
+def _overlaps(splits: dict[str, list[Example]]) -> list[str]:
     problems, owner = [], {}
     for split in SPLITS:
         for ex in splits.get(split, []):
@@ -184,8 +196,7 @@ def check_disjoint(splits: dict[str, list[Example]]) -> None:
             if key in owner and owner[key][0] != split:
                 problems.append(f"{ex.where}, field `text`: also in the {owner[key][0]} split ({owner[key][1]})")
             owner.setdefault(key, (split, ex.where))
-    if problems:
-        raise DataError(problems)
+    return problems
 
 
 def split_examples(examples: Sequence[Example], fractions: tuple[float, float], seed: int) -> dict[str, list[Example]]:
@@ -270,21 +281,18 @@ def load_splits(config: "TrainingConfig", label_names: Sequence[str]) -> dict[st
     if "train" not in files:
         raise DataError([f"no training data: set train_file, or data_dir to a folder with train.jsonl/.csv "
                          f"(data_dir={config.data_dir!r})"])
-    splits, problems = {}, []
-    for split, path in files.items():  # every file is checked before any error, so all problems come at once
-        try:
-            splits[split] = read_examples(path, label_names)
-        except DataError as exc:
-            problems += exc.problems
-    if problems:
-        raise DataError(problems)
+    # every row of every file, and every text in two splits, is checked before any error: all problems come at once
+    problems: list[str] = []
+    splits = {split: _read(path, label_names, problems) for split, path in files.items()}
     if "validation" not in splits or "test" not in splits:
         val_frac, test_frac = config.split_fractions
         fractions = (0.0 if "validation" in splits else val_frac, 0.0 if "test" in splits else test_frac)
         parts = split_examples(splits["train"], fractions, config.seed)
         splits = {"train": parts["train"], "validation": splits.get("validation", parts["validation"]),
                   "test": splits.get("test", parts["test"])}
-    check_disjoint(splits)
+    problems += _overlaps(splits)
+    if problems:
+        raise DataError(problems)
     return splits
 
 

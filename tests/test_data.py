@@ -138,6 +138,18 @@ def test_problems_in_several_split_files_are_reported_together(tmp_path):
                                                                str(tmp_path / "validation.jsonl")]
 
 
+def test_a_text_in_two_splits_is_reported_with_the_bad_rows(tmp_path):
+    write_jsonl(tmp_path / "train.jsonl", [{"text": "Blast in Azaz", "labels": ["bombing"]}, {"text": "", "labels": []}])
+    write_jsonl(tmp_path / "validation.jsonl", [{"text": "A raid", "labels": ["raid"]}])
+    write_jsonl(tmp_path / "test.jsonl", [{"text": "blast in azaz.", "labels": ["bombing"]}])
+    with pytest.raises(DataError) as err:
+        load_splits(TrainingConfig(data_dir=str(tmp_path)), NAMES)
+    assert err.value.problems == [
+        f"{tmp_path / 'train.jsonl'}, line 2, field `text`: empty or missing",
+        f"{tmp_path / 'validation.jsonl'}, line 1, field `labels`: unknown type(s) ['raid']; known: {list(NAMES)}",
+        f"{tmp_path / 'test.jsonl'}, line 1, field `text`: also in the train split ({tmp_path / 'train.jsonl'}, line 1)"]
+
+
 def _jsonl_bytes(rows: list[dict], end: str = "\n") -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + end for r in rows).encode("utf-8")
 
