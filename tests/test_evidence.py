@@ -54,8 +54,9 @@ def test_each_label_gets_the_sentence_that_carries_it(clf):
     assert set(pred.evidence) == set(pred.labels) and {"bombing", "fatwa"} <= set(pred.labels)
     assert pred.evidence["bombing"].text == "a blast and an explosion hit the road."
     assert pred.evidence["fatwa"].text == "the scholars issued a fatwa ruling."
-    for span in pred.evidence.values():
-        assert text[span.start:span.end] == span.text and 0 <= span.score <= 1
+    for name, span in pred.evidence.items():  # the score is the type's probability on the span read alone
+        assert text[span.start:span.end] == span.text
+        assert span.score == pytest.approx(clf.predict_proba([span.text])[0][clf.labels.index(name)], abs=1e-5)
 
 
 def test_evidence_is_off_by_default_and_empty_without_labels(clf):

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from eventclf import EventClassifier, Prediction
+from eventclf import EventClassifier
 from eventclf.cli import main
 
 # what real feeds carry besides words: controls, NUL, zero-width and bidi marks, BOMs, emoji, and lone surrogates
@@ -28,7 +28,7 @@ def clf(trained_model):
 @given(texts=hostile)
 def test_predict_gives_one_prediction_per_text_and_never_crashes(clf, texts):
     preds = clf.predict(texts)
-    assert len(preds) == len(texts) and all(isinstance(p, Prediction) for p in preds)
+    assert len(preds) == len(texts)
     assert all(set(p.scores) == set(clf.labels) for p in preds)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from eventclf import EventClassifier, ModelFolderError, Prediction
+from eventclf import EventClassifier, ModelFolderError
 
 
 @pytest.fixture(scope="module")
@@ -15,16 +15,18 @@ def clf(trained_model):
 def test_predict_tags_paragraphs_with_their_types(clf):
     preds = clf.predict(["officials said a blast hit the town", "the mufti issued a fatwa near the village",
                          "local officials said on monday"])
-    assert all(isinstance(p, Prediction) for p in preds)
     assert "bombing" in preds[0].labels and "fatwa" in preds[1].labels
     assert preds[2].labels == ()
     assert set(preds[0].scores) == set(clf.labels)
 
 
 def test_predict_proba_columns_follow_labels(clf):
-    probs = clf.predict_proba(["a blast", "the scholars ruling", "assault near the road"])
-    assert probs.shape == (3, len(clf.labels)) and ((0 <= probs) & (probs <= 1)).all()
+    texts = ["a blast", "the scholars ruling", "assault near the road"]
+    probs = clf.predict_proba(texts)
+    assert probs.shape == (3, len(clf.labels))
     assert probs[0].argmax() == clf.labels.index("bombing")
+    for row, pred in zip(probs, clf.predict(texts)):  # the same numbers predict reports, column k = labels[k]
+        assert pred.scores == pytest.approx(dict(zip(clf.labels, row.tolist())), abs=1e-6)
 
 
 def test_batch_size_does_not_change_results(clf):
