@@ -15,7 +15,6 @@ Cost: tag_document's time over that of `predict` on the same blocks.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from collections import Counter
@@ -24,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from benchmarks import RESULTS_DIR, RESULTS_PAGE, ROOT
-from benchmarks.report import cpu_line, fill_section, publish, section_markers, stamp, table
+from benchmarks import RESULTS_DIR, ROOT
+from benchmarks.report import cpu_line, model_benchmark_args, publish, section_filler, section_markers, stamp, table
 
 COMMAND = "python -m benchmarks.documents"
 JSON_PATH = RESULTS_DIR / "documents.json"
@@ -138,11 +137,7 @@ def markdown(report: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default="runs/default", help="trained model folder")
-    parser.add_argument("--output", default=str(JSON_PATH), help="results JSON")
-    parser.add_argument("--page", default=str(RESULTS_PAGE), help="results page whose section to refresh")
-    args = parser.parse_args()
+    args = model_benchmark_args(COMMAND, __doc__, JSON_PATH)
     from eventclf import EventClassifier
 
     docs = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
@@ -151,8 +146,7 @@ def main() -> None:
     publish(report, Path(args.output), Path(args.page), MARKERS, markdown, COMMAND)
 
 
-def with_section(page: str, json_path: Path = JSON_PATH) -> str:
-    return fill_section(page, MARKERS, json_path, markdown, COMMAND)
+with_section = section_filler(MARKERS, JSON_PATH, markdown, COMMAND)
 
 
 if __name__ == "__main__":

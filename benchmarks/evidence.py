@@ -14,14 +14,13 @@ Cost: `predict` with and without evidence over the whole test split, timed in th
 """
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from benchmarks import RESULTS_DIR, RESULTS_PAGE, ROOT
-from benchmarks.report import cpu_line, fill_section, publish, section_markers, stamp, table
+from benchmarks import RESULTS_DIR, ROOT
+from benchmarks.report import cpu_line, model_benchmark_args, publish, section_filler, section_markers, stamp, table
 
 COMMAND = "python -m benchmarks.evidence"
 JSON_PATH = RESULTS_DIR / "evidence.json"
@@ -107,11 +106,7 @@ def markdown(report: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default="runs/default", help="trained model folder")
-    parser.add_argument("--output", default=str(JSON_PATH), help="results JSON")
-    parser.add_argument("--page", default=str(RESULTS_PAGE), help="results page whose section to refresh")
-    args = parser.parse_args()
+    args = model_benchmark_args(COMMAND, __doc__, JSON_PATH)
     from eventclf import EventClassifier
     from eventclf.config import BUNDLED_CORPUS
 
@@ -124,8 +119,7 @@ def main() -> None:
     publish(report, Path(args.output), Path(args.page), MARKERS, markdown, COMMAND)
 
 
-def with_section(page: str, json_path: Path = JSON_PATH) -> str:
-    return fill_section(page, MARKERS, json_path, markdown, COMMAND)
+with_section = section_filler(MARKERS, JSON_PATH, markdown, COMMAND)
 
 
 if __name__ == "__main__":

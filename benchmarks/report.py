@@ -2,18 +2,20 @@
 both, whole-or-nothing writes, regenerated sections of a page between two markers, and the CPU a timing ran on."""
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import datetime as dt
 import json
 import os
 import platform
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from benchmarks import RESULTS_PAGE
 from eventclf.atomic import atomic_path
 
 
@@ -84,6 +86,21 @@ def fill_section(page: str, markers: tuple[str, str], json_path: Path, render, c
         return page
     body = render(read_json(json_path)) if json_path.is_file() else f"Not run yet (`{command}`)."
     return replace_between(page, *markers, body)
+
+
+def section_filler(markers: tuple[str, str], json_path: Path, render, command: str) -> Callable[[str], str]:
+    """A benchmark's `with_section`: the results page with that benchmark's section filled from its JSON."""
+    return lambda page: fill_section(page, markers, json_path, render, command)
+
+
+def model_benchmark_args(command: str, doc: str, json_path: Path) -> argparse.Namespace:
+    """The command line of a benchmark that scores one trained model and fills its section of the results page:
+    --model, --output (the JSON) and --page; `doc` is the benchmark's module docstring."""
+    parser = argparse.ArgumentParser(prog=command, description=doc.split("\n")[0])
+    parser.add_argument("--model", default="runs/default", help="trained model folder")
+    parser.add_argument("--output", default=str(json_path), help="results JSON")
+    parser.add_argument("--page", default=str(RESULTS_PAGE), help="results page whose section to refresh")
+    return parser.parse_args()
 
 
 def stamp(command: str, **extra: Any) -> dict[str, Any]:
