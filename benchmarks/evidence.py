@@ -28,11 +28,11 @@ MARKERS = section_markers("evidence", COMMAND)  # the results page's section thi
 GOLD = ROOT / "benchmarks" / "data" / "evidence.jsonl"
 
 
-def load_gold(test_rows: dict[str, dict]) -> list[dict]:
-    """The annotated rows, each checked against the test split's text (a re-split would move the offsets)."""
+def load_gold(texts: dict[str, str]) -> list[dict]:
+    """The annotated rows, each checked against the test split's text, by id (a re-split would move the offsets)."""
     rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
     for row in rows:
-        text = test_rows[row["id"]]["text"]
+        text = texts[row["id"]]
         for label, span in row["evidence"].items():
             if text[span["start"]:span["end"]] != span["text"]:
                 raise SystemExit(f"{GOLD}: {row['id']} {label}: the span no longer matches the test split's text")
@@ -109,13 +109,15 @@ def main() -> None:
     args = model_benchmark_args(COMMAND, __doc__, JSON_PATH)
     from eventclf import EventClassifier
     from eventclf.config import BUNDLED_CORPUS
+    from eventclf.data import read_examples
+    from eventclf.labels import load_label_set
 
-    test_rows = {r["id"]: r for r in map(json.loads, (BUNDLED_CORPUS / "test.jsonl").read_text("utf-8").splitlines())}
+    test_rows = read_examples(BUNDLED_CORPUS / "test.jsonl", load_label_set().names)
+    texts = {ex.id: ex.text for ex in test_rows}
     clf = EventClassifier.from_pretrained(args.model)
-    records = judge(clf, load_gold(test_rows), {i: r["text"] for i, r in test_rows.items()})
-    everything = list(test_rows.values())
+    records = judge(clf, load_gold(texts), texts)
     report = {"meta": stamp(f"{COMMAND} --model {args.model}", model=args.model), "summary": summarise(records),
-              "cost": cost(clf, [r["text"] for r in everything], [r["lang"] for r in everything])}
+              "cost": cost(clf, [ex.text for ex in test_rows], [ex.lang for ex in test_rows])}
     publish(report, Path(args.output), Path(args.page), MARKERS, markdown, COMMAND)
 
 
