@@ -20,11 +20,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-from sklearn.metrics import f1_score
-
 from benchmarks import RESULTS_DIR, ROOT
 from benchmarks.report import cpu_line, model_benchmark_args, publish, section_filler, section_markers, stamp, table
+from eventclf.metrics import binarize, scores
 
 COMMAND = "python -m benchmarks.documents"
 JSON_PATH = RESULTS_DIR / "documents.json"
@@ -60,11 +58,10 @@ def kinds_agree(tagged, spans: list[tuple[int, int]], gold_kinds: list[str]) -> 
 
 
 def f1(gold: list[list[str]], pred: list[tuple[str, ...]], labels: list[str]) -> dict[str, float]:
-    y = np.array([[name in g for name in labels] for g in gold])
-    p = np.array([[name in q for name in labels] for q in pred])
-    return {"macro_f1": float(f1_score(y, p, average="macro", zero_division=0)),
-            "micro_f1": float(f1_score(y, p, average="micro", zero_division=0)),
-            **{name: float(f1_score(y[:, k], p[:, k], zero_division=0)) for k, name in enumerate(labels)}}
+    """Macro- and micro-F1 and each type's F1, scored as every eventclf evaluation is (`eventclf.metrics.scores`)."""
+    result = scores(binarize(gold, labels), binarize(pred, labels), labels)
+    return {"macro_f1": result["macro_f1"], "micro_f1": result["micro_f1"],
+            **{name: m["f1"] for name, m in result["per_type"].items()}}
 
 
 def events_score(found: list[Counter], gold: list[Counter]) -> dict[str, float]:

@@ -24,6 +24,11 @@ def test_documents_scores_context_and_kinds(keyword_classifier):
     assert report["events"]["tag_document, text, with headline context"]["recall"] == 1.0
 
 
+def test_block_f1_is_the_projects_f1_which_skips_types_absent_from_gold():
+    result = documents.f1([["fatwa"], []], [("fatwa",), ("bombing",)], ["fatwa", "bombing"])
+    assert result == {"macro_f1": 1.0, "micro_f1": 2 / 3, "fatwa": 1.0, "bombing": 0.0}
+
+
 def test_evidence_judges_the_top_sentence_against_the_annotated_span(keyword_classifier):
     text = "officials said on monday. a blast and a bomb hit the road. the scholars met."
     start = text.index("a blast")
