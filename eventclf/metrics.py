@@ -1,7 +1,7 @@
-"""Multi-label scores, threshold tuning, calibration, and the per-type table people read."""
+"""Multi-label scores, threshold tuning, calibration, errors per type, and the per-type table people read."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -95,6 +95,38 @@ def evaluate(y_true: np.ndarray, probs: np.ndarray, thresholds: Mapping[str, flo
         result["per_language"] = {lang: {k: v for k, v in scores(y_true[idx], y_pred[idx], labels).items()
                                          if k != "per_type"} for lang, idx in sorted(rows.items())}
     return result
+
+
+def confusion_summary(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
+    """Per type: its true positives, false positives and misses, what its false positives really were, and what its
+    misses were tagged with instead; the page of a model's errors is read from it.
+
+    Args:
+        y_true: 0/1 truth, one row per paragraph, one column per type (as `binarize` gives it).
+        y_pred: 0/1 predictions, the same shape.
+        labels: the type of each column.
+
+    Returns:
+        For each type, a dict with `tp`, `fp`, `fn`, `false_positives_were` (true type, or "no event", to count) and
+        `misses_predicted_as` (predicted type, or "nothing", to count).
+
+    Example:
+        >>> truth, tagged = binarize([["bombing"], []], ["bombing", "fatwa"]), np.array([[1, 1], [0, 1]])
+        >>> confusion_summary(truth, tagged, ["bombing", "fatwa"])["fatwa"]["false_positives_were"]
+        {'bombing': 1, 'no event': 1}
+    """
+    def names(row: np.ndarray, fallback: str) -> list[str]:
+        return [labels[j] for j in np.flatnonzero(row)] or [fallback]
+
+    summary = {}
+    for i, name in enumerate(labels):
+        fp_rows = np.flatnonzero((y_pred[:, i] == 1) & (y_true[:, i] == 0))
+        fn_rows = np.flatnonzero((y_pred[:, i] == 0) & (y_true[:, i] == 1))
+        summary[name] = {
+            "tp": int(((y_pred[:, i] == 1) & (y_true[:, i] == 1)).sum()), "fp": len(fp_rows), "fn": len(fn_rows),
+            "false_positives_were": dict(Counter(t for r in fp_rows for t in names(y_true[r], "no event"))),
+            "misses_predicted_as": dict(Counter(t for r in fn_rows for t in names(y_pred[r], "nothing")))}
+    return summary
 
 
 def reliability(y_true: np.ndarray, probs: np.ndarray, bins: int = ECE_BINS) -> list[dict[str, Any]]:

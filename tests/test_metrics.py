@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from eventclf.metrics import binarize, evaluate, format_table, scores, tune_thresholds
+from eventclf.metrics import binarize, confusion_summary, evaluate, format_table, scores, tune_thresholds
 
 LABELS = ("a", "b")
 
@@ -14,6 +14,17 @@ def test_scores_per_type_macro_and_exact_match():
     assert s["per_type"]["b"]["recall"] == 0
     assert s["exact_match"] == 0.5
     assert s["macro_f1"] == pytest.approx((0.8 + 0) / 2)
+
+
+def test_confusion_summary_says_what_each_types_errors_really_were():
+    y = binarize([["a"], ["a"], ["b"], []], LABELS)
+    pred = binarize([["a"], ["b"], ["a", "b"], ["a"]], LABELS)
+    assert confusion_summary(y, pred, LABELS) == {
+        "a": {"tp": 1, "fp": 2, "fn": 1, "false_positives_were": {"b": 1, "no event": 1},
+              "misses_predicted_as": {"b": 1}},
+        "b": {"tp": 1, "fp": 1, "fn": 0, "false_positives_were": {"a": 1}, "misses_predicted_as": {}}}
+    assert confusion_summary(binarize([["b"]], LABELS), binarize([[]], LABELS), LABELS)["b"]["misses_predicted_as"] \
+        == {"nothing": 1}
 
 
 def test_tuned_thresholds_separate_the_classes_and_default_without_positives():

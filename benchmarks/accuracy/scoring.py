@@ -3,7 +3,6 @@ aggregated into mean ± std, calibration and the fine-tuned model's errors."""
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -21,7 +20,8 @@ from benchmarks.report import aggregate
 from eventclf.base_models import resolve_base_model
 from eventclf.config import TrainingConfig
 from eventclf.inference import read_settings
-from eventclf.metrics import ECE_BINS, apply_thresholds, evaluate, expected_calibration_error, reliability
+from eventclf.metrics import (ECE_BINS, apply_thresholds, confusion_summary, evaluate, expected_calibration_error,
+                              reliability)
 
 
 def score_system(predict: Callable[[Sequence[str]], np.ndarray], thresholds: dict[str, float], data: Data,
@@ -40,22 +40,6 @@ def score_system(predict: Callable[[Sequence[str]], np.ndarray], thresholds: dic
     if probabilistic:
         result["real_at_0.5"] = {r.name: score_set(r, real_probs[r.name], half, labels) for r in data.real}
     return result, probs
-
-
-def confusion_summary(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
-    """Per type TP/FP/FN, what the paragraphs of its false positives really were, and what its misses got instead."""
-    def names(row: np.ndarray, fallback: str) -> list[str]:
-        return [labels[j] for j in np.flatnonzero(row)] or [fallback]
-
-    summary = {}
-    for i, name in enumerate(labels):
-        fp_rows = np.flatnonzero((y_pred[:, i] == 1) & (y_true[:, i] == 0))
-        fn_rows = np.flatnonzero((y_pred[:, i] == 0) & (y_true[:, i] == 1))
-        summary[name] = {
-            "tp": int(((y_pred[:, i] == 1) & (y_true[:, i] == 1)).sum()), "fp": len(fp_rows), "fn": len(fn_rows),
-            "false_positives_were": dict(Counter(t for r in fp_rows for t in names(y_true[r], "no event"))),
-            "misses_predicted_as": dict(Counter(t for r in fn_rows for t in names(y_pred[r], "nothing")))}
-    return summary
 
 
 def baselines_key(data: Data, encoder_folder: str) -> str:
