@@ -7,7 +7,7 @@ from typing import Any, Callable, Sequence
 
 from benchmarks import RESULTS_DIR, documents, evidence, real_text, speed
 from benchmarks.accuracy import MODEL
-from benchmarks.accuracy.runs import REUSED, THIS_RUN
+from benchmarks.accuracy.runs import REUSED
 from benchmarks.baselines import C_GRID, MAX_TOKENS
 from benchmarks.report import Spread, cpu_line, fmt, read_json, replace_between, table
 from eventclf.config import BUNDLED_CORPUS
@@ -34,9 +34,7 @@ def section_setup(r: dict[str, Any]) -> list[str]:
         f"- Date: {r['date']}",
         f"- Machine: {hardware}; {m['memory_gb']} GB RAM; torch {m['torch']} ({m['torch_threads']} threads), "
         f"Python {m['python']}",
-        f"- Command: `{r['command']}` (took {r['benchmark_seconds'] / 60:.1f} min"
-        + ("; models trained before it were reused, see [Training cost](#training-cost))"
-           if any(c["trained_by"] != THIS_RUN for c in r["training_cost"]) else ")"),
+        f"- Command: `{r['command']}`",  # its duration is in the JSON only, so a rerun differs here by its date alone
         f"- Fine-tuned model: `{c['base_model']}` trained with the benchmark config (max_length {c['max_length']}, "
         f"up to {c['epochs']} epochs, early stopping, batch {c['batch_size']}, lr {c['learning_rate']}, head lr "
         f"{c['head_learning_rate']}); seeds {', '.join(map(str, r['seeds']))}"
