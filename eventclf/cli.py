@@ -55,7 +55,10 @@ def _add_tag(sub) -> None:
 
 
 def _add_evaluate(sub) -> None:
-    p = sub.add_parser("evaluate", help="score a model on labelled data and print a per-type table")
+    p = sub.add_parser("evaluate", help="score a model on labelled data and print a per-type table",
+                       description="Score a trained model on a labelled file (checked like a training split) at its "
+                                   "tuned thresholds, or --threshold: per-type precision, recall and F1, macro- and "
+                                   "micro-F1, exact match, and scores per language when the rows have one.")
     _add_model_options(p)
     p.add_argument("--data", required=True, help="labelled JSONL or CSV file (text, labels, optional lang)")
     p.add_argument("--json", action="store_true", help="print the full scores as JSON instead of a table")
@@ -92,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
+    """`eventclf train`: fine-tune a model and print its held-out test scores.
+
+    The config is --config, else configs/default.yaml when it exists, else the built-in defaults; every
+    TrainingConfig field is also a flag (--epochs, --base-model, --output-dir, ...) that overrides it.
+
+    Example:
+        eventclf train --config configs/default.yaml --epochs 3 --output-dir runs/quick
+    """
     from .trainer import train
 
     config_file = args.config or (DEFAULT_CONFIG if Path(DEFAULT_CONFIG).is_file() else None)
@@ -143,6 +154,14 @@ def _already_done(path: str) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
+    """`eventclf predict`: tag paragraphs (one per line, or JSONL with `text`), one JSON line out per line in.
+
+    Reads a file or stdin (-), writes --output or stdout, --chunk-size lines at a time; --resume carries on after
+    the lines --output already holds; --threshold and --top-k change which types are kept.
+
+    Example:
+        eventclf predict --model runs/default paragraphs.txt -o tags.jsonl --resume
+    """
     from tqdm import tqdm
 
     from .inference import EventClassifier
@@ -182,6 +201,14 @@ def _sink(path: str, mode: str = "w") -> Iterator[TextIO]:
 
 
 def cmd_tag(args: argparse.Namespace) -> None:
+    """`eventclf tag`: tag whole pages (.txt, .md, .html) block by block, one JSON line per file.
+
+    Each block is tagged knowing its headline (--no-context: alone), with the sentence that carries each type, split
+    by --lang's rules; --report also writes an HTML page of one file's tags.
+
+    Example:
+        eventclf tag --model runs/default page.html live.md -o pages.jsonl --lang ar
+    """
     from .documents import document_record, tag_document
     from .inference import EventClassifier
     from .pages import read_page
@@ -217,6 +244,11 @@ def _truncate_to_lines(path: str, n: int) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    """`eventclf evaluate`: score a model on the labelled --data file and print a per-type table (--json: all scores).
+
+    Example:
+        eventclf evaluate --model runs/default --data my_labelled.jsonl --threshold 0.5
+    """
     from .data import read_examples
     from .inference import EventClassifier
     from .metrics import binarize, evaluate, format_table
@@ -230,6 +262,12 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_tune_thresholds(args: argparse.Namespace) -> None:
+    """`eventclf tune-thresholds`: re-tune --model's thresholds on its validation split for --no-event-share, and
+    rewrite its thresholds, scores and card, without training again.
+
+    Example:
+        eventclf tune-thresholds --model runs/default --no-event-share 0.8
+    """
     from .trainer import tune_thresholds_for
 
     tune_thresholds_for(args.model, args.no_event_share)

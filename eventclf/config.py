@@ -24,8 +24,22 @@ def _f(default: Any, help: str, learns: bool = True) -> Any:
 class TrainingConfig:
     """Everything a training run depends on; saved beside the model it produced as `training_config.yaml`.
 
-    Every field has a default and a help text (`eventclf train --help` lists them); values are checked when the
-    object is made, so a bad one fails before any data is read.
+    Every field has a default and a help text (`eventclf train --help` lists them all); values are checked when the
+    object is made, so a bad one fails before any data is read. The main fields:
+
+    Args:
+        data_dir: folder holding the train/validation/test `.jsonl` or `.csv` files (default: the bundled corpus).
+        label_file: codebook YAML defining the event types; empty = the bundled codebook.
+        base_model: the encoder to fine-tune: a local folder or a Hugging Face hub id.
+        text_prefix: put before every text in training and inference ("query: " for E5, "" for most others).
+        max_length: tokens per window; longer paragraphs are read in overlapping windows.
+        epochs: maximum epochs; early stopping (`early_stopping_patience`) may end sooner.
+        batch_size: paragraphs per step per device.
+        learning_rate: peak learning rate of the encoder (`head_learning_rate`: of the new head).
+        threshold_no_event_share: tune thresholds as if no-event rows made this share of validation (0.8 = a feed).
+        seed: seed for splitting, initialisation and shuffling.
+        output_dir: the model folder to write.
+        device: "auto" (CUDA with mixed precision when present, else CPU), "cpu" or "cuda".
 
     Example:
         >>> TrainingConfig(epochs=2, output_dir="runs/quick").learning_rate

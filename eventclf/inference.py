@@ -104,6 +104,16 @@ class EventClassifier:
 
     def __init__(self, model: EventModel, tokenizer, thresholds: Mapping[str, float], text_prefix: str = "",
                  max_length: int = TrainingConfig.max_length, device: str | None = None):
+        """Wrap a model already in memory; `from_pretrained` is the way to load a trained folder.
+
+        Args:
+            model: the encoder with its classification head; its `labels` name the types.
+            tokenizer: the tokenizer the model was trained with.
+            thresholds: per-type decision thresholds; a type left out gets 0.5.
+            text_prefix: put before every text, as in training (E5 models need "query: ").
+            max_length: tokens per window; longer paragraphs are read in overlapping windows.
+            device: "auto" or None (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N".
+        """
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
@@ -276,8 +286,19 @@ class EventClassifier:
         return tag_document(self, text, fmt, lang, context, batch_size, threshold)
 
     def thresholds_for(self, threshold: float | Mapping[str, float] | None) -> dict[str, float]:
-        """The per-type thresholds a `threshold` override means: None = the tuned ones, a number = that for every
-        type, a mapping = those types changed and the others tuned."""
+        """The per-type thresholds a `threshold` override means (what `predict` and `eventclf evaluate` apply).
+
+        Args:
+            threshold: None = the tuned ones; a number in [0, 1] = that for every type; a mapping = those types
+                changed and the others tuned.
+
+        Returns:
+            A threshold for every type. Raises `ConfigError` for an unknown type or a value outside [0, 1].
+
+        Example:
+            >>> clf.thresholds_for({"bombing": 0.3})["bombing"]  # doctest: +SKIP
+            0.3
+        """
         if threshold is None:
             return self.thresholds
         if isinstance(threshold, Mapping):
