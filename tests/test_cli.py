@@ -1,3 +1,4 @@
+import io
 import json
 import random
 import re
@@ -9,6 +10,7 @@ import time
 
 import pytest
 
+from eventclf import EventClassifier
 from eventclf.cli import main
 from eventclf.errors import OfflineBuildError
 
@@ -179,6 +181,39 @@ def test_tag_writes_one_record_per_page_with_blocks_and_events(trained_model, tm
     assert [b["kind"] for b in records[0]["blocks"]] == ["headline", "paragraph"]
     for record in records:
         assert {e["type"] for e in record["events"]} == {t for b in record["blocks"] for t in b["labels"]}
+
+
+@pytest.fixture
+def stand_in(keyword_classifier, monkeypatch):
+    """Every --model loads the keyword stand-in, whose scores are known exactly (conftest.KeywordModel)."""
+    monkeypatch.setattr(EventClassifier, "from_pretrained", staticmethod(lambda *args, **kwargs: keyword_classifier))
+    return "stand-in"
+
+
+def test_predict_reads_stdin_and_writes_stdout(stand_in, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"id": "p1", "text": "a blast and a bomb hit the road"}\n'
+                                                 'officials said on monday\n'))
+    assert main(["predict", "--model", stand_in]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["line"], r.get("id"), r["labels"]) for r in rows] == [(1, "p1", ["bombing"]), (2, None, [])]
+
+
+def test_a_missing_input_file_is_one_line_with_exit_2(stand_in, tmp_path, capsys):
+    assert main(["predict", "--model", stand_in, str(tmp_path / "missing.txt")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert str(tmp_path / "missing.txt") in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_tag_lang_picks_the_sentence_rules_of_the_evidence(stand_in, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("officials said a blast and a bomb hit the road on Jan. 5 in the town.", encoding="utf-8")
+    evidence = {}
+    for lang in ("en", "fr"):  # "Jan." is an abbreviation in English, a sentence end by the French rules
+        out = tmp_path / f"{lang}.jsonl"
+        assert main(["tag", "--model", stand_in, str(page), "--lang", lang, "-o", str(out)]) == 0
+        evidence[lang] = json.loads(out.read_text(encoding="utf-8"))["blocks"][0]["evidence"]["bombing"]["text"]
+    assert evidence == {"en": page.read_text(encoding="utf-8"),
+                        "fr": "officials said a blast and a bomb hit the road on Jan."}
 
 
 def test_tag_refuses_a_binary_page_before_tagging_anything(trained_model, tmp_path, capsys):

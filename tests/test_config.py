@@ -1,7 +1,14 @@
+import dataclasses
+from pathlib import Path
+from typing import Literal, get_args, get_origin, get_type_hints
+
 import pytest
 
-from eventclf.config import TrainingConfig
+from eventclf.cli import main
+from eventclf.config import DEFAULT_CONFIG, TrainingConfig
 from eventclf.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_default_yaml_loads_and_overrides_win(tmp_path):
@@ -9,6 +16,61 @@ def test_default_yaml_loads_and_overrides_win(tmp_path):
     assert config.base_model == "intfloat/multilingual-e5-small"
     assert config.text_prefix == "query: "
     assert (config.epochs, config.device, config.resume) == (2.0, "cpu", False)
+
+
+def test_every_yaml_under_configs_is_a_training_config():
+    paths = sorted((ROOT / "configs").glob("*.yaml"))
+    assert ROOT / DEFAULT_CONFIG in paths
+    for path in paths:
+        TrainingConfig.from_yaml(path)
+
+
+@pytest.fixture
+def trained_with(monkeypatch, tmp_path):
+    """The configs `eventclf train` trains with: the trainer is replaced by one that only records them."""
+    seen = []
+
+    def record(config, log=print):
+        seen.append(config)
+        (tmp_path / "metrics.json").write_text("{}")
+        return tmp_path
+
+    monkeypatch.setattr("eventclf.trainer.train", record)
+    return seen
+
+
+def test_train_without_config_uses_configs_default_yaml_else_the_built_in_defaults(trained_with, monkeypatch,
+                                                                                  tmp_path):
+    monkeypatch.chdir(ROOT)
+    assert main(["train"]) == 0
+    monkeypatch.chdir(tmp_path)  # a folder without configs/default.yaml
+    assert main(["train"]) == 0
+    assert trained_with == [TrainingConfig.from_yaml(ROOT / DEFAULT_CONFIG), TrainingConfig()]
+
+
+def _another(value, hint):
+    """A valid value of the field other than `value`."""
+    if get_origin(hint) is Literal:
+        return next(choice for choice in get_args(hint) if choice != value)
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, float):
+        return value / 2 or 0.5
+    if isinstance(value, tuple):
+        return tuple(v / 2 for v in value)
+    return value + "x"
+
+
+def test_every_config_field_is_a_train_flag(trained_with, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    hints, default = get_type_hints(TrainingConfig), TrainingConfig()
+    wanted = {f.name: _another(getattr(default, f.name), hints[f.name]) for f in dataclasses.fields(TrainingConfig)}
+    flags = [arg for name, value in wanted.items() for arg in
+             (f"--{name.replace('_', '-')}", ",".join(map(str, value)) if isinstance(value, tuple) else str(value))]
+    assert main(["train", *flags]) == 0
+    assert trained_with == [TrainingConfig(**wanted)]
 
 
 def test_round_trip_through_yaml(tmp_path):

@@ -36,8 +36,10 @@ def test_written_examples_read_back_unchanged(tmp_path):
 def test_csv_labels_may_be_a_json_list_or_separated(tmp_path):
     path = tmp_path / "b.csv"
     path.write_text('text,labels\nBase taken and prisoners freed,"[""takeover"", ""prisoner_release""]"\n'
-                    'Town seized; jail opened,takeover;prisoner_release\n', encoding="utf-8")
-    assert {e.labels for e in read_examples(path, NAMES)} == {("takeover", "prisoner_release")}
+                    'Town seized; jail opened,takeover;prisoner_release\n'
+                    'Airport seized; detainees freed,"takeover, prisoner_release"\n'
+                    'Depot seized; captives freed,takeover|prisoner_release\n', encoding="utf-8")
+    assert [e.labels for e in read_examples(path, NAMES)] == [("takeover", "prisoner_release")] * 4
 
 
 def test_every_problem_is_reported_with_file_line_and_field(tmp_path):

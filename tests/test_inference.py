@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from eventclf import EventClassifier, ModelFolderError
+from eventclf.inference import check_texts
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,11 @@ def test_threshold_override_and_top_k(clf):
         clf.predict(text, threshold={"raid": 0.5})
     with pytest.raises(ValueError, match=r"in \[0, 1\]"):
         clf.predict(text, threshold={"fatwa": 1.5})
+
+
+def test_a_lone_surrogate_becomes_u_fffd():
+    assert check_texts(["a blast \ud800 hit", "\udfff", "intact \U0001f4a5"]) == ["a blast \ufffd hit", "\ufffd",
+                                                                                 "intact \U0001f4a5"]
 
 
 def test_empty_text_is_no_event_and_bad_items_are_named(clf):
