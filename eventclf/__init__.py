@@ -1,7 +1,6 @@
 """eventclf: tag news paragraphs with conflict event types using a fine-tuned multilingual transformer."""
-from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
+from typing import Any
 
 from .config import TrainingConfig
 from .data import Example
@@ -19,20 +18,10 @@ except PackageNotFoundError:  # run from a source tree that was never installed
     __version__ = "0+unknown"
 
 
-def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
-    """Fine-tune a model as `config` says and return its folder (`eventclf.trainer.train`, imported only when
-    called: training pulls in far more than tagging does).
+def __getattr__(name: str) -> Any:
+    """`train` is `eventclf.trainer.train`, imported on first use: training pulls in far more than tagging does."""
+    if name == "train":
+        from .trainer import train
 
-    Args:
-        config: the run's settings (`TrainingConfig.from_yaml` reads a config file).
-        log: where progress lines go.
-
-    Returns:
-        The model folder (`config.output_dir`), ready for `EventClassifier.from_pretrained`.
-
-    Example:
-        >>> folder = train(TrainingConfig.from_yaml("configs/default.yaml", {"epochs": 1}))  # doctest: +SKIP
-    """
-    from .trainer import train as _train
-
-    return _train(config, log)
+        return train
+    raise AttributeError(f"module 'eventclf' has no attribute {name!r}")
