@@ -13,7 +13,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
-from .config import DEFAULT_CONFIG, TrainingConfig
+from .config import DEFAULT_CONFIG, QUANTIZE_CHOICES, TrainingConfig
 from .errors import ConfigError, DataError, EventclfError
 
 
@@ -79,8 +79,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, help="trained model folder")
     p.add_argument("--threshold", type=float, help="one threshold for every type (default: the tuned ones)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    p.add_argument("--quantize", choices=["int8"],
-                   help="int8: run on CPU through an int8 ONNX Runtime export (made into the model folder on first use)")
+    p.add_argument("--quantize", choices=QUANTIZE_CHOICES,
+                   help="run on CPU through an int8 export made into the model folder on first use: int8 (ONNX Runtime, "
+                        "the int8 extra) or openvino-int8 (OpenVINO, calibrated; the openvino extra)")
 
 
 def build_parser() -> argparse.ArgumentParser:

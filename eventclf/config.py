@@ -13,6 +13,8 @@ from .errors import ConfigError, one_line
 BUNDLED_CORPUS = Path(__file__).parent / "data" / "corpus"
 # the default run's config: relative to the working directory for `eventclf train`, to the repo root for benchmarks
 DEFAULT_CONFIG = Path("configs") / "default.yaml"
+# EventClassifier.from_pretrained(quantize=...): the CPU export routes (eventclf/quantize.py)
+QUANTIZE_CHOICES = ("int8", "openvino-int8")
 
 
 def _f(default: Any, help: str, learns: bool = True) -> Any:

@@ -134,16 +134,18 @@ class EventClassifier:
         Args:
             path: the model folder (`config.json` with `id2label`, `model.safetensors`, the tokenizer, `eventclf.json`).
             device: "auto" or None (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N".
-            quantize: "int8" runs on CPU through an int8 ONNX Runtime export of the model, made into the folder on
-                first use (see `eventclf.quantize`). Last measured (docs/results.md, Speed): 1.5x this library's
-                fp32 route and 3.6x a plain Hugging Face loop on 2 CPU cores, at -0.003 macro-F1.
+            quantize: run on CPU through an int8 export of the model, made into the folder on first use (see
+                `eventclf.quantize`): "int8" (ONNX Runtime, dynamic) or "openvino-int8" (OpenVINO, calibrated once).
+                Last measured on 2 CPU cores (docs/results.md, Speed), against a plain Hugging Face loop on batches:
+                "int8" 4.1x and "openvino-int8" 8.0x, at +0.001 and -0.001 macro-F1; one paragraph per call both
+                take 15-17 ms at the median.
 
         Returns:
             The classifier, with the thresholds tuned at training time.
 
         Raises:
             ModelFolderError: the folder is missing, incomplete or damaged (the message names it).
-            MissingDependencyError: `quantize="int8"` without the `int8` extra.
+            MissingDependencyError: `quantize` without its extra (`int8` or `openvino`).
 
         Example:
             >>> clf = EventClassifier.from_pretrained("runs/default", quantize="int8")  # doctest: +SKIP
@@ -157,10 +159,10 @@ class EventClassifier:
             if quantize is None:
                 model = EventModel.from_folder(path)
             else:
-                from .quantize import check_quantize, load_int8
+                from .quantize import check_quantize, load_quantized
 
                 check_quantize(quantize, device)
-                model, device = load_int8(path), "cpu"
+                model, device = load_quantized(path, quantize), "cpu"
             tokenizer = AutoTokenizer.from_pretrained(path)
         except EventclfError:
             raise
@@ -324,7 +326,8 @@ def predict_dataset(dataset: datasets.Dataset, model_path: str | Path, text_colu
         text_column: the column holding the paragraphs.
         num_proc: worker processes (None = this one); the cores are shared among them.
         batch_size: windows per forward pass; chunk_size: rows handed to a worker at a time.
-        quantize: "int8" to run every worker on the int8 ONNX export (made once, before the workers start).
+        quantize: "int8" or "openvino-int8" to run every worker on that CPU export (made once, before the workers
+            start; see `EventClassifier.from_pretrained`).
 
     Returns:
         The dataset with `pred_labels` (types above the tuned thresholds, as `predict` gives) and `pred_scores`
@@ -339,10 +342,10 @@ def predict_dataset(dataset: datasets.Dataset, model_path: str | Path, text_colu
         raise DataError(f"dataset has no column {text_column!r} (columns: {dataset.column_names}); "
                         f"pass text_column=")
     if quantize is not None:
-        from .quantize import check_quantize, ensure_int8
+        from .quantize import check_quantize, ensure_export
 
         check_quantize(quantize, "cpu")
-        ensure_int8(model_path)  # export once here rather than in every worker at the same time
+        ensure_export(model_path, quantize)  # export once here rather than in every worker at the same time
     # workers share the cores instead of each starting one thread per core
     threads = max(1, (os.cpu_count() or 1) // num_proc) if num_proc and num_proc > 1 else None
     # a cached result would survive a retrained model at the same path, so always recompute

@@ -1,13 +1,13 @@
-"""int8 inference on a plain CPU through ONNX Runtime: `EventClassifier.from_pretrained(path, quantize="int8")`.
+"""Quantised inference on a plain CPU: `EventClassifier.from_pretrained(path, quantize=...)`.
 
-The fp32 model is traced to ONNX once and its weights quantised to int8 with onnxruntime's dynamic quantisation
-(the word-embedding lookup and every MatMul but the feed-forward down-projections, see `_down_projections`;
-activations are quantised on the fly, so no calibration data is needed). The result, `model.int8.onnx`, is written
-into the model folder on first use and loaded from there after; such a folder no longer needs `model.safetensors`.
-
-Why ONNX Runtime and not torch's `quantize_dynamic`: with the same layers quantised it is faster and closer to fp32,
-and it stores the 250k-row word embedding as int8 too, so the file is a third the size and the process far smaller;
-torch's version only quantises `nn.Linear` and is deprecated. `benchmarks/speed.py` measures both.
+Two routes, each exported into the model folder on first use and loaded from there after:
+- "int8": ONNX Runtime dynamic quantisation. The fp32 model is traced to ONNX and its weights quantised to int8
+  (the word-embedding lookup and every MatMul but the feed-forward down-projections, see `down_projections`);
+  activations are quantised on the fly, so no calibration data is needed. File: `model.int8.onnx`.
+- "openvino-int8": OpenVINO with NNCF static quantisation, weights and activations int8 with activation ranges
+  calibrated once on bundled training text (see `eventclf.openvino_int8`). Folder: `openvino-int8/`.
+Either export lets the folder run without `model.safetensors`. `benchmarks/speed` measures both against fp32, torch's
+own int8 and a plain Hugging Face loop; docs/results.md (Speed) has the last figures.
 """
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ from torch import nn
 from transformers import AutoConfig, PretrainedConfig
 
 from .atomic import atomic_path
+from .config import QUANTIZE_CHOICES
 from .errors import ConfigError, MissingDependencyError, ModelFolderError
 from .modeling import WEIGHTS_NAME, EventModel, config_labels
 
-QUANTIZE_CHOICES = ("int8",)
+_NEEDS = {"int8": (("onnxruntime", "onnx"), "int8"), "openvino-int8": (("openvino", "nncf", "onnx"), "openvino")}
 ONNX_NAME = "model.int8.onnx"
 
 
@@ -60,13 +61,58 @@ class _LogitsOnly(nn.Module):
 
 
 def check_quantize(quantize: str, device: str | None) -> None:
+    """Refuse, in one line, a route that does not exist, a GPU device, or a missing extra."""
     if quantize not in QUANTIZE_CHOICES:
         raise ConfigError(f"quantize={quantize!r}: choose one of {QUANTIZE_CHOICES} or None")
     if device not in (None, "auto", "cpu"):
-        raise ConfigError(f"quantize={quantize!r} runs on CPU (ONNX Runtime); got device={device!r}")
-    missing = [name for name in ("onnxruntime", "onnx") if importlib.util.find_spec(name) is None]
+        raise ConfigError(f"quantize={quantize!r} runs on CPU; got device={device!r}")
+    packages, extra = _NEEDS[quantize]
+    missing = [name for name in packages if importlib.util.find_spec(name) is None]
     if missing:
-        raise MissingDependencyError(f"quantize={quantize!r} needs {' and '.join(missing)}: pip install 'eventclf[int8]'")
+        raise MissingDependencyError(f"quantize={quantize!r} needs {' and '.join(missing)}: "
+                                     f"pip install 'eventclf[{extra}]'")
+
+
+def ensure_export(folder: str | Path, quantize: str) -> Path:
+    """The folder's export for `quantize`, made now if it is missing or older than the weights it came from."""
+    if quantize == "openvino-int8":
+        from .openvino_int8 import ensure_openvino_int8
+
+        return ensure_openvino_int8(folder)
+    return ensure_int8(folder)
+
+
+def load_quantized(folder: str | Path, quantize: str) -> nn.Module:
+    """A stand-in for `EventModel` running the folder's `quantize` export (made first if needed)."""
+    if quantize == "openvino-int8":
+        from .openvino_int8 import load_openvino_int8
+
+        return load_openvino_int8(folder)
+    return load_int8(folder)
+
+
+def export_fp32_onnx(folder: Path, target: Path) -> EventModel:
+    """Trace the folder's fp32 model to an ONNX file at `target`; return the model it traced."""
+    fp32_model = EventModel.from_folder(folder)
+    ids = torch.tensor([[0, 5, 6, 7, 2], [0, 5, 2, 1, 1]])  # one padded row, so the mask path is traced as used
+    with _quiet():
+        # dynamo=False: the TorchScript exporter needs no onnxscript and traces this encoder faithfully
+        torch.onnx.export(_LogitsOnly(fp32_model), (ids, (ids != 1).long()), str(target),
+                          input_names=["input_ids", "attention_mask"], output_names=["logits"], opset_version=17,
+                          dynamo=False, dynamic_axes={"input_ids": {0: "batch", 1: "length"},
+                                                      "attention_mask": {0: "batch", 1: "length"},
+                                                      "logits": {0: "batch"}})
+    return fp32_model
+
+
+def is_fresh(export: Path, folder: Path) -> bool:
+    """An export is reused unless it is missing or the fp32 weights are newer (retrained into the same folder)."""
+    weights = folder / WEIGHTS_NAME
+    if not export.exists():
+        if not weights.is_file():
+            raise ModelFolderError(f"{folder} has neither {export.name} nor {WEIGHTS_NAME} to export it from")
+        return False
+    return not (weights.is_file() and weights.stat().st_mtime > export.stat().st_mtime)
 
 
 def export_int8(folder: str | Path) -> Path:
@@ -74,28 +120,21 @@ def export_int8(folder: str | Path) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     folder = Path(folder)
-    fp32_model = EventModel.from_folder(folder)
-    model = _LogitsOnly(fp32_model)
-    ids = torch.tensor([[0, 5, 6, 7, 2], [0, 5, 2, 1, 1]])  # one padded row, so the mask path is traced as used
     with tempfile.TemporaryDirectory() as tmp, _quiet():
         fp32 = Path(tmp) / "model.onnx"
-        # dynamo=False: the TorchScript exporter needs no onnxscript and traces this encoder faithfully
-        torch.onnx.export(model, (ids, (ids != 1).long()), str(fp32), input_names=["input_ids", "attention_mask"],
-                          output_names=["logits"], opset_version=17, dynamo=False,
-                          dynamic_axes={"input_ids": {0: "batch", 1: "length"},
-                                        "attention_mask": {0: "batch", 1: "length"}, "logits": {0: "batch"}})
+        fp32_model = export_fp32_onnx(folder, fp32)
         with atomic_path(folder / ONNX_NAME) as partial:
             quantize_dynamic(fp32, partial, weight_type=QuantType.QInt8,
-                             nodes_to_exclude=_down_projections(fp32, fp32_model.config.intermediate_size))
+                             nodes_to_exclude=down_projections(fp32, fp32_model.config.intermediate_size))
     return folder / ONNX_NAME
 
 
-def _down_projections(onnx_file: Path, width: int) -> list[str]:
+def down_projections(onnx_file: Path, width: int) -> list[str]:
     """The MatMuls whose weight has `width` (the feed-forward width) input rows: each layer's down-projection. They
     read post-GELU activations whose outliers reach hundreds of times the mean (multilingual-e5-small: up to 600x),
-    which one int8 scale per batch crushes. `benchmarks/speed.py` measures the same choice with torch's int8 on
-    runs/default: every Linear quantised loses 0.029 macro-F1 against fp32, the down-projections kept fp32 0.009,
-    this ONNX export 0.003 (benchmarks/results/speed.json)."""
+    which one int8 scale per batch crushes. `benchmarks/speed` measures the same choice with torch's int8 on
+    runs/default: every Linear quantised loses 0.042 macro-F1 against fp32, with the down-projections kept fp32 it
+    gains 0.004, and this ONNX export gains 0.001 (benchmarks/results/speed.json)."""
     import onnx
 
     graph = onnx.load(str(onnx_file)).graph
@@ -105,23 +144,23 @@ def _down_projections(onnx_file: Path, width: int) -> list[str]:
 
 def ensure_int8(folder: str | Path) -> Path:
     """The folder's int8 export, made now if it is missing or older than the weights it came from."""
-    onnx_file, weights = Path(folder) / ONNX_NAME, Path(folder) / WEIGHTS_NAME
-    if onnx_file.is_file() and not (weights.is_file() and weights.stat().st_mtime > onnx_file.stat().st_mtime):
-        return onnx_file
-    if not weights.is_file():
-        raise ModelFolderError(f"{folder} has neither {ONNX_NAME} nor {WEIGHTS_NAME} to export it from")
-    return export_int8(folder)
+    folder = Path(folder)
+    return folder / ONNX_NAME if is_fresh(folder / ONNX_NAME, folder) else export_int8(folder)
 
 
 def load_int8(folder: str | Path) -> OnnxEventModel:
+    return OnnxEventModel(onnx_session(ensure_int8(folder)), AutoConfig.from_pretrained(folder))
+
+
+def onnx_session(onnx_file: Path):
+    """An ONNX Runtime CPU session with the library's thread settings."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     # one thread setting for both engines: torch.set_num_threads / OMP_NUM_THREADS also size this session
     options.intra_op_num_threads = torch.get_num_threads()
     options.inter_op_num_threads = 1
-    session = ort.InferenceSession(str(ensure_int8(folder)), options, providers=["CPUExecutionProvider"])
-    return OnnxEventModel(session, AutoConfig.from_pretrained(folder))
+    return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
 
 
 @contextmanager

