@@ -8,6 +8,8 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,3 +169,12 @@ def cpu_line(meta: dict[str, Any]) -> str:
     flags = meta.get("cpu_flags")  # results written before flags were recorded lack them
     listed = "not recorded" if flags is None else " ".join(flags) or "none of " + "/".join(SPEED_FLAGS)
     return f"{meta['cpu']}, {meta['cores']} cores, flags {listed}"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process. Linux: VmHWM, since ru_maxrss is carried over from the parent through
+    fork and exec, so a light worker would report its parent's peak."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        return next(int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmHWM:")) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)

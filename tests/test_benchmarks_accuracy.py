@@ -94,18 +94,20 @@ def test_a_reused_folder_counts_as_its_seed(quick):
 
 def test_refresh_speed_fills_the_speed_section_from_its_json(quick):
     routes = {name: {"paragraphs_per_s": 12.0 + i, "f1_change_vs_fp32": 0.0, "peak_rss_mb": 1000.0, "disk_mb": 150.0,
-                     "speedup_vs_baseline": 1.0 + i, "cpu_share": 0.99, "load_s": 4.0, "threads": 2,
-                     "rss_vs_baseline": 1.0, "macro_f1": 0.9, "same_labels_as_fp32": 1.0}
+                     "speedup_vs_baseline": 1.0 + i, "cpu_share": 0.99, "load_s": 4.0, "warmup_s": 1.0, "threads": 2,
+                     "macro_f1": 0.9, "same_labels_as_fp32": 1.0, "latency_ms_p50": 15.0, "latency_ms_p95": 40.0,
+                     "tokenize_s": 0.1, "seconds": 10.0}
               for i, name in enumerate(ROUTES)}
     meta = {"date": "2026-11-25 16:00 UTC", "command": "python -m benchmarks.speed --n 1000", "n": 1000,
             "cpu": "AMD EPYC", "cores": 2, "cpu_flags": ["avx2"], "load_average_1min": 0.1, "n_scored": 40, "decision": "- Kept: eventclf-int8",
-            "onnx_export": {"seconds": 18.0, "peak_rss_mb": 3000.0}, "vocabulary": {}}
+            "exports": {"eventclf-int8": {"seconds": 18.0, "peak_rss_mb": 3000.0}}, "vocabulary": {}}
     page.SPEED_JSON.write_text(json.dumps({"meta": meta, "routes": routes}))
     main(["--refresh-speed", "--out", str(quick.out)])
     text = (quick.out / "results.md").read_text()
     assert "Measured 2026-11-25 16:00 UTC with `python -m benchmarks.speed --n 1000`" in text
     assert "on AMD EPYC, 2 cores, flags avx2;" in text
-    assert "| eventclf-int8 | 16.0 | 5.00 |" in text and "- Kept: eventclf-int8" in text
+    assert "| eventclf-int8 | 17.0 | 6.00 | 0.900 |" in text and "- Kept: eventclf-int8" in text
+    assert "| eventclf-int8 | 18 | 3000 |" in text  # its one-time export
     assert "## Calibration" in text and "speed benchmark has not been run" not in text
 
 
