@@ -20,8 +20,22 @@ def test_documents_scores_context_and_kinds(keyword_classifier):
     report = documents.measure(keyword_classifier, [DOC])
     with_context = report["systems"]["tag_document, markdown, with headline context"]
     assert with_context["macro_f1"] > report["systems"]["blocks alone"]["macro_f1"]  # the fatwa pair is found
-    assert report["kind_accuracy"] == {"text": 1.0, "markdown": 1.0}
+    assert report["kind_accuracy"] == {"text": 1.0, "markdown": 1.0, "html": 1.0}
+    assert report["kept"] == {"text": 1.0, "markdown": 1.0, "html": 1.0}
     assert report["events"]["tag_document, text, with headline context"]["recall"] == 1.0
+
+
+def test_an_html_page_is_tagged_from_its_extracted_text_with_every_block_found(keyword_classifier):
+    tagged, spans = documents.tag_layout(keyword_classifier, DOC, "html", context=True)
+    assert [tagged.text[s:e] for s, e in spans] == [b["text"] for b in DOC["blocks"]]
+    assert "Home" not in tagged.text and "newsletter" not in tagged.text  # the menu and footer are left out
+
+
+def test_a_block_the_extraction_dropped_has_no_span_and_no_labels(keyword_classifier):
+    spans = documents.locate("rebels seized the base", [{"text": "a menu"}, {"text": "the base"}])
+    assert spans == [None, (14, 22)]
+    tagged, _ = documents.tag_layout(keyword_classifier, DOC, "text", context=False)
+    assert documents.matched_labels(tagged, [None]) == [()]
 
 
 def test_block_f1_is_the_projects_f1_which_skips_types_absent_from_gold():
