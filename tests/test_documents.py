@@ -38,6 +38,16 @@ def test_a_body_does_not_inherit_what_its_headline_says_alone(doc):
     assert doc.blocks[3].labels == () and doc.blocks[4].labels == ()
 
 
+@pytest.mark.parametrize("headline, takes", [("clashes near the road", True), ("night in the town", False)])
+def test_a_headline_takes_what_its_lead_reports_only_when_it_hints_at_it(keyword_classifier, headline, takes):
+    # the lead alone carries offensive (two cues); the headline's own score is 0.27 with one cue, 0.02 with none
+    tagged = keyword_classifier.tag_document(f"{headline}\nthe assault and the advance went on after monday.")
+    assert tagged.blocks[0].kind == "headline" and tagged.blocks[1].labels == ("offensive",)
+    assert (tagged.blocks[0].labels == ("offensive",)) is takes
+    if takes:  # its evidence is the lead's sentence
+        assert tagged.blocks[0].evidence["offensive"].start >= tagged.blocks[1].start
+
+
 def test_each_type_is_one_event_per_section_in_order(doc):
     assert [(e.type, e.blocks) for e in doc.events] == [("fatwa", (0, 1)), ("takeover", (2,))]
     assert doc.events[1].evidence.text == "rebels seized the base and captured the road"
