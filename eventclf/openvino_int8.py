@@ -96,13 +96,13 @@ def export_openvino_int8(folder: str | Path, texts: list[str] | None = None, tar
     import nncf
     import openvino as ov
 
-    from .quantize import _quiet, down_projections, export_fp32_onnx
+    from .quantize import down_projections, export_fp32_onnx, quiet
 
     folder = Path(folder)
     target = folder / FOLDER_NAME if target is None else Path(target)
     nncf.set_log_level(logging.ERROR)
     # NNCF's progress bars (rich, on stdout) and notes are not for our users
-    with tempfile.TemporaryDirectory() as tmp, _quiet(), contextlib.redirect_stdout(io.StringIO()):
+    with tempfile.TemporaryDirectory() as tmp, quiet(), contextlib.redirect_stdout(io.StringIO()):
         onnx_file = Path(tmp) / "model.onnx"
         width = export_fp32_onnx(folder, onnx_file).config.intermediate_size
         keep = down_projections(onnx_file, width) if float_down_projections else []

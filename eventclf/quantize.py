@@ -95,7 +95,7 @@ def export_fp32_onnx(folder: Path, target: Path) -> EventModel:
     """Trace the folder's fp32 model to an ONNX file at `target`; return the model it traced."""
     fp32_model = EventModel.from_folder(folder)
     ids = torch.tensor([[0, 5, 6, 7, 2], [0, 5, 2, 1, 1]])  # one padded row, so the mask path is traced as used
-    with _quiet():
+    with quiet():
         # dynamo=False: the TorchScript exporter needs no onnxscript and traces this encoder faithfully
         torch.onnx.export(_LogitsOnly(fp32_model), (ids, (ids != 1).long()), str(target),
                           input_names=["input_ids", "attention_mask"], output_names=["logits"], opset_version=17,
@@ -120,7 +120,7 @@ def export_int8(folder: str | Path) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     folder = Path(folder)
-    with tempfile.TemporaryDirectory() as tmp, _quiet():
+    with tempfile.TemporaryDirectory() as tmp, quiet():
         fp32 = Path(tmp) / "model.onnx"
         fp32_model = export_fp32_onnx(folder, fp32)
         with atomic_path(folder / ONNX_NAME) as partial:
@@ -164,7 +164,7 @@ def onnx_session(onnx_file: Path):
 
 
 @contextmanager
-def _quiet() -> Iterator[None]:
+def quiet() -> Iterator[None]:
     """The exporter's tracer warnings and the quantiser's 'consider pre-processing' advice are not for our users."""
     root = logging.getLogger()
     level = root.level

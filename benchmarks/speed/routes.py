@@ -46,7 +46,7 @@ def export(route: str, model: Path, scratch: Path) -> None:
     import tempfile
 
     from eventclf.openvino_int8 import export_openvino_int8
-    from eventclf.quantize import _quiet, export_fp32_onnx, export_int8
+    from eventclf.quantize import export_fp32_onnx, export_int8, quiet
 
     target = export_path(route, model, scratch)
     if route == "eventclf-int8":
@@ -56,7 +56,7 @@ def export(route: str, model: Path, scratch: Path) -> None:
     elif route == "openvino-int8-all":
         export_openvino_int8(model, target=target, float_down_projections=False)
     else:
-        with tempfile.TemporaryDirectory() as tmp, _quiet():
+        with tempfile.TemporaryDirectory() as tmp, quiet():
             fp32 = Path(tmp) / "model.onnx"
             width = export_fp32_onnx(model, fp32).config.intermediate_size
             if route == "ort-fused-int8":
