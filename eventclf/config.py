@@ -73,6 +73,8 @@ class TrainingConfig:
         "auto", "freeze the (large) word-embedding matrix: auto = on CPU only, where it makes steps ~5x faster")
     freeze_layers: int = _f(0, "also freeze the embeddings and this many lowest encoder layers: the backward pass "
                                "skips them (faster steps); 0 = train every layer")
+    cache_frozen_layers: bool = _f(True, "with freeze_layers: run the frozen layers once per window, not at every "
+                                         "step (faster epochs; those layers then run without dropout)")
     pos_weight_cap: float = _f(5.0, "class imbalance: positives of a type weigh neg/pos, capped at this")
     augment_fraction: float = _f(0.0, "synthetic training rows to add, as a fraction of the training split: no-event "
                                       "context spliced before event rows, and rows joined into roundups")

@@ -45,14 +45,8 @@ class EventModel(nn.Module):
         """Logits per window, or per paragraph when `owners` (each window's paragraph index in the batch) is given:
         then each type takes its highest window logit, the same maximum inference takes, and `labels` are per
         paragraph (multiple-instance learning: a paragraph's label only says that *some* window carries it)."""
-        logits = self.head(self.dropout(self.pool(input_ids, attention_mask)))
-        if owners is not None:
-            logits = max_over_windows(logits, owners)
-        out = {"logits": logits}
-        if labels is not None:
-            out["loss"] = nn.functional.binary_cross_entropy_with_logits(
-                logits, labels.to(logits.dtype), pos_weight=self.pos_weight)
-        return out
+        return paragraph_output(self.head(self.dropout(self.pool(input_ids, attention_mask))), labels, owners,
+                                self.pos_weight)
 
     @classmethod
     def from_base(cls, base: str, labels: Sequence[str], dropout: float = 0.1,
@@ -76,7 +70,7 @@ class EventModel(nn.Module):
         """
         if n <= 0:
             return
-        layers = _encoder_layers(self.encoder)
+        layers = encoder_layers(self.encoder)
         if n > len(layers):
             raise ConfigError(f"field `freeze_layers` = {n}: the encoder has only {len(layers)} layers")
         for module in (self.encoder.get_input_embeddings(), getattr(self.encoder, "embeddings", None), *layers[:n]):
@@ -98,6 +92,19 @@ class EventModel(nn.Module):
         save_file(state, str(Path(folder) / WEIGHTS_NAME), metadata={"format": "pt"})
 
 
+def paragraph_output(logits: torch.Tensor, labels: torch.Tensor | None, owners: torch.Tensor | None,
+                     pos_weight: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    """`forward`'s result from the head's window logits: per paragraph when `owners` is given, with the loss when
+    `labels` are."""
+    if owners is not None:
+        logits = max_over_windows(logits, owners)
+    out = {"logits": logits}
+    if labels is not None:
+        out["loss"] = nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype),
+                                                                     pos_weight=pos_weight)
+    return out
+
+
 def max_over_windows(logits: torch.Tensor, owners: torch.Tensor) -> torch.Tensor:
     """Per owner, the element-wise maximum of its windows' rows; owners are 0..n-1 with every one present."""
     index = owners.to(logits.device).unsqueeze(1).expand_as(logits)
@@ -105,11 +112,16 @@ def max_over_windows(logits: torch.Tensor, owners: torch.Tensor) -> torch.Tensor
     return out.scatter_reduce(0, index, logits, reduce="amax", include_self=True)
 
 
-def _encoder_layers(encoder: nn.Module) -> nn.ModuleList:
+def encoder_layers(encoder: nn.Module) -> nn.ModuleList:
     """The stack of transformer blocks (BERT/XLM-R `encoder.layer`, and the `layers` of other families)."""
+    return encoder.get_submodule(encoder_layers_path(encoder))
+
+
+def encoder_layers_path(encoder: nn.Module) -> str:
+    """Where `encoder_layers` sits in the encoder, e.g. "encoder.layer"."""
     for name, module in encoder.named_modules():
         if isinstance(module, nn.ModuleList) and name.split(".")[-1] in ("layer", "layers"):
-            return module
+            return name
     raise ConfigError(f"cannot find the transformer layers of {type(encoder).__name__} to freeze")
 
 

@@ -23,6 +23,7 @@ from .base_models import resolve_base_model
 from .config import TrainingConfig
 from .data import FEED_NO_EVENT_SHARE, Example, load_splits, load_stream
 from .errors import ConfigError
+from .frozen_cache import LowerLayerCache, UpperLayers
 from .inference import EventClassifier, resolve_device
 from .labels import LabelSet, load_label_set
 from .metrics import binarize, evaluate, feed_weights, scores, tune_thresholds
@@ -127,6 +128,19 @@ def _freeze_word_embeddings(config: TrainingConfig, device: torch.device) -> boo
     return config.freeze_word_embeddings == "always" or (config.freeze_word_embeddings == "auto" and device.type == "cpu")
 
 
+def _trainable(model: EventModel, config: TrainingConfig, device: torch.device, tokenizer, train_set: Dataset,
+               eval_set: Dataset, log: Callable[[str], None]) -> tuple[torch.nn.Module, Dataset, Dataset, Callable]:
+    """What the Trainer runs: the whole model on token ids, or, with frozen layers cached, the layers above them
+    on the cached states (the same weights, so either way `model` is what gets trained)."""
+    if not (config.freeze_layers and config.cache_frozen_layers):
+        return model, train_set, eval_set, _collator(tokenizer)
+    started = time.perf_counter()
+    cache = LowerLayerCache(model.to(device), config.freeze_layers, tokenizer.pad_token_id)
+    train_set, eval_set = cache.add(train_set), cache.add(eval_set)
+    log(f"frozen layers run once for {len(cache)} windows in {time.perf_counter() - started:.0f} s")
+    return UpperLayers(model, config.freeze_layers), train_set, eval_set, cache.collate
+
+
 def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     """Run one training job end to end: read and check the data, fine-tune, tune thresholds, score, and write the
     model folder (swapped in whole at the end, so an interrupted run never leaves half a model).
@@ -173,12 +187,15 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
         probs = 1 / (1 + np.exp(-pred.predictions))
         return {"macro_f1": scores(pred.label_ids.astype(int), (probs >= 0.5).astype(int), labels)["macro_f1"]}
 
+    trained, train_set, eval_set, collate = _trainable(
+        model, config, device, tokenizer, _dataset(train_rows, tokenizer, config, labels),
+        _dataset(splits["validation"], tokenizer, config, labels), log)
     trainer = _EventTrainer(
-        model=model,
+        model=trained,
         args=_training_args(config, checkpoint_dir, device),
-        train_dataset=_dataset(train_rows, tokenizer, config, labels),
-        eval_dataset=_dataset(splits["validation"], tokenizer, config, labels),
-        data_collator=_collator(tokenizer),
+        train_dataset=train_set,
+        eval_dataset=eval_set,
+        data_collator=collate,
         compute_metrics=compute_metrics,
         callbacks=[EarlyStoppingCallback(config.early_stopping_patience)],
         head_learning_rate=config.head_learning_rate,
@@ -189,7 +206,7 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     trainer.train(resume_from_checkpoint=resume)
     train_seconds = time.perf_counter() - started
     if trainer.is_world_process_zero():  # under torchrun, one process scores and writes the folder
-        clf = EventClassifier(trainer.model, tokenizer, {}, config.text_prefix, config.max_length, str(device))
+        clf = EventClassifier(model, tokenizer, {}, config.text_prefix, config.max_length, str(device))
         metrics = _score(clf, splits, labels, config)
         metrics.update(train_seconds=round(train_seconds, 1), base_model_route=route, device=str(device),
                        epochs_run=round(trainer.state.epoch or 0, 2), trainable_parameters=trainable)
