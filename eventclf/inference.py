@@ -151,7 +151,7 @@ class EventClassifier:
             >>> clf = EventClassifier.from_pretrained("runs/default", quantize="int8")  # doctest: +SKIP
         """
         path = Path(path)
-        settings = read_settings(path)
+        read_settings(path)  # a folder without its settings is incomplete: say so before loading anything
         if not any((path / name).is_file() for name in _TOKENIZER_FILES):
             # transformers would build an empty-vocabulary tokenizer and every word would read as [UNK]
             raise ModelFolderError(f"{path}: cannot load the model (no {' or '.join(_TOKENIZER_FILES)})")
@@ -163,12 +163,30 @@ class EventClassifier:
 
                 check_quantize(quantize, device)
                 model, device = load_quantized(path, quantize), "cpu"
-            tokenizer = AutoTokenizer.from_pretrained(path)
+            return cls.from_engine(model, path, device)
         except EventclfError:
             raise
         except Exception as exc:  # transformers, safetensors, torch and tokenizers each raise their own types
             raise ModelFolderError(f"{path}: cannot load the model ({_described(exc)})") from exc
-        return cls(model, tokenizer, settings["thresholds"], settings.get("text_prefix", ""),
+
+    @classmethod
+    def from_engine(cls, engine, path: str | Path, device: str | None = "cpu") -> EventClassifier:
+        """A classifier running `engine` with the tokenizer, thresholds and window settings of model folder `path`.
+
+        Args:
+            engine: what computes the logits: an `EventModel`, or any callable taking `input_ids` and
+                `attention_mask` and returning `{"logits": ...}` with a `labels` attribute (e.g. an exported model).
+            path: the model folder the engine was made from.
+            device: where `engine` runs.
+
+        Returns:
+            The classifier.
+
+        Example:
+            >>> clf = EventClassifier.from_engine(EventModel.from_folder("runs/default"), "runs/default")  # doctest: +SKIP
+        """
+        settings = read_settings(Path(path))
+        return cls(engine, AutoTokenizer.from_pretrained(path), settings["thresholds"], settings.get("text_prefix", ""),
                    settings.get("max_length", TrainingConfig.max_length), device)
 
     def save_settings(self, path: str | Path) -> None:

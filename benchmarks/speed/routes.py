@@ -116,11 +116,11 @@ def load(route: str, model: Path, scratch: Path):
     if route.startswith("ort-"):
         from eventclf.quantize import OnnxEventModel, onnx_session
 
-        return _around(OnnxEventModel(onnx_session(path), _config(model)), model)
+        return EventClassifier.from_engine(OnnxEventModel(onnx_session(path), _config(model)), model)
     if route == "openvino-int8-all":
         from eventclf.openvino_int8 import OpenVinoEventModel, compile_openvino
 
-        return _around(OpenVinoEventModel(compile_openvino(path), _config(model)), model)
+        return EventClassifier.from_engine(OpenVinoEventModel(compile_openvino(path), _config(model)), model)
     clf = EventClassifier.from_pretrained(model, device="cpu")
     if route == "torch-compile-fp32":
         clf.model = torch.compile(clf.model, dynamic=True)
@@ -140,19 +140,6 @@ def _config(model: Path):
     from transformers import AutoConfig
 
     return AutoConfig.from_pretrained(model)
-
-
-def _around(engine, model: Path):
-    """An EventClassifier with the folder's tokenizer and settings around another engine."""
-    from transformers import AutoTokenizer
-
-    from eventclf import EventClassifier
-    from eventclf.config import TrainingConfig
-    from eventclf.inference import read_settings
-
-    settings = read_settings(model)
-    return EventClassifier(engine, AutoTokenizer.from_pretrained(model), settings["thresholds"],
-                           settings.get("text_prefix", ""), settings.get("max_length", TrainingConfig.max_length), "cpu")
 
 
 def hf_loop(clf, texts: list[str]) -> np.ndarray:
