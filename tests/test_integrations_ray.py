@@ -81,6 +81,12 @@ def test_a_batch_without_any_event_keeps_the_column_types(trained_model):
     assert batch.column("pred_scores").type.field("bombing").type == pa.float64()
 
 
-def test_int8_on_gpu_actors_is_refused_before_anything_starts(trained_model):
-    with pytest.raises(ConfigError, match="int8=True runs on the CPU only"):
-        tag_dataset(None, trained_model, gpus_per_actor=1, int8=True)
+@pytest.mark.parametrize("quantize", ["int8", "openvino-int8"])
+def test_a_quantized_route_on_gpu_actors_is_refused_before_anything_starts(trained_model, quantize):
+    with pytest.raises(ConfigError, match="runs on CPU"):
+        tag_dataset(None, trained_model, gpus_per_actor=1, quantize=quantize)
+
+
+def test_an_unknown_route_is_refused_before_anything_starts(trained_model):
+    with pytest.raises(ConfigError, match="choose one of"):
+        tag_dataset(None, trained_model, quantize="int4")

@@ -23,7 +23,7 @@ class EventTagger:
         text_column: the column holding the paragraphs.
         batch_size: windows per forward pass.
         device: "cpu" or "cuda".
-        quantize: "int8" (CPU only) or None.
+        quantize: one of `eventclf.config.QUANTIZE_CHOICES` (CPU only) or None.
         threads: torch and ONNX Runtime threads in this actor (its share of the node's cores).
     """
 
@@ -49,7 +49,7 @@ class EventTagger:
 
 
 def tag_dataset(dataset: ray.data.Dataset, model_path: str | Path, *, text_column: str = "text",
-                actors: int = 1, cpus_per_actor: int = 1, gpus_per_actor: float = 0, int8: bool | None = None,
+                actors: int = 1, cpus_per_actor: int = 1, gpus_per_actor: float = 0, quantize: str | None = "auto",
                 rows_per_batch: int = 256, batch_size: int = 32,
                 tagger: type[EventTagger] = EventTagger) -> ray.data.Dataset:
     """Add `pred_labels` (types above the tuned thresholds) and `pred_scores` (every type's probability) to each
@@ -62,7 +62,8 @@ def tag_dataset(dataset: ray.data.Dataset, model_path: str | Path, *, text_colum
         actors: actors in the pool; each holds one copy of the model (about 1 GB with int8, 1.3 GB fp32).
         cpus_per_actor: cores each actor reserves and uses as threads.
         gpus_per_actor: GPUs each actor reserves (0 = CPU actors); a GPU actor runs fp32 on CUDA.
-        int8: the ONNX Runtime int8 route; None = on CPU actors, off on GPU actors.
+        quantize: the CPU route, as in `EventClassifier.from_pretrained` ("int8" or "openvino-int8"); "auto" =
+            "int8" on CPU actors and fp32 on GPU actors; None = fp32.
         rows_per_batch: rows handed to an actor at a time (Ray retries a failed batch as a whole).
         batch_size: windows per forward pass.
         tagger: the callable class each actor runs; a subclass can add per-batch work such as logging.
@@ -72,7 +73,7 @@ def tag_dataset(dataset: ray.data.Dataset, model_path: str | Path, *, text_colum
 
     Raises:
         MissingDependencyError: Ray Data is not installed.
-        ConfigError: int8 asked on GPU actors, or a count below 1.
+        ConfigError: a quantized route asked on GPU actors, an unknown route, or a count below 1.
 
     Example:
         >>> import ray
@@ -85,16 +86,15 @@ def tag_dataset(dataset: ray.data.Dataset, model_path: str | Path, *, text_colum
     import ray.data
 
     on_gpu = gpus_per_actor > 0
-    if int8 and on_gpu:
-        raise ConfigError("int8=True runs on the CPU only; leave it unset for GPU actors")
     if min(actors, cpus_per_actor, rows_per_batch, batch_size) < 1:
         raise ConfigError("actors, cpus_per_actor, rows_per_batch and batch_size must each be at least 1")
-    quantize = "int8" if (not on_gpu if int8 is None else int8) else None
+    if quantize == "auto":
+        quantize = None if on_gpu else "int8"
     if quantize:
-        from ..quantize import check_quantize, ensure_int8
+        from ..quantize import check_quantize, ensure_export
 
-        check_quantize(quantize, "cpu")
-        ensure_int8(model_path)  # once here, rather than every actor exporting the same file at the same time
+        check_quantize(quantize, "cuda" if on_gpu else "cpu")
+        ensure_export(model_path, quantize)  # once here, rather than every actor exporting the same files at once
     return dataset.map_batches(
         tagger, batch_format="pyarrow", batch_size=rows_per_batch, compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=cpus_per_actor, num_gpus=gpus_per_actor or None,
