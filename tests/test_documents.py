@@ -53,6 +53,17 @@ def test_each_type_is_one_event_per_section_in_order(doc):
     assert doc.events[1].evidence.text == "rebels seized the base and captured the road"
 
 
+def test_an_update_naming_the_same_places_is_the_same_event_and_another_blast_is_not(keyword_classifier):
+    page = ("blast and bomb at kadugli tram depot\nthe blast at the kadugli tram depot killed two.\n\n"
+            "explosion and airstrike in the north\nan airstrike hit a market in the north.\n\n"
+            "update on kadugli tram depot\nthe bomb blast at the kadugli tram depot killed five, officials said.")
+    doc = keyword_classifier.tag_document(page)
+    sections = [{0, 1, 4, 5}, {2, 3}]
+    assert [e.type for e in doc.events] == ["bombing", "bombing"]
+    assert [set(e.blocks) <= section for e, section in zip(doc.events, sections)] == [True, True]
+    assert {4, 5} & set(doc.events[0].blocks)  # the update joined the first event
+
+
 def test_markdown_and_html_pages(keyword_classifier):
     md = "# scholars council statement\n\n![photo: prisoners freed and released](a.jpg)\n\nthe ruling was read."
     doc = keyword_classifier.tag_document(md, fmt="markdown")
