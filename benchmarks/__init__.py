@@ -11,5 +11,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "benchmarks" / "results"
+DATA_DIR = ROOT / "benchmarks" / "data"  # benchmark sets of our own writing (see its README)
 CACHE_DIR = ROOT / "benchmarks" / ".cache"  # model probabilities and embeddings, shared by every benchmark
 RESULTS_PAGE = ROOT / "docs" / "results.md"

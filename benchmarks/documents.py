@@ -23,14 +23,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks import RESULTS_DIR, ROOT
+from benchmarks import DATA_DIR, RESULTS_DIR
 from benchmarks.report import cpu_line, model_benchmark_args, publish, section_filler, section_markers, stamp, table
 from eventclf.metrics import binarize, scores
 
 COMMAND = "python -m benchmarks.documents"
 JSON_PATH = RESULTS_DIR / "documents.json"
 MARKERS = section_markers("documents", COMMAND)  # the results page's section this benchmark fills
-GOLD = ROOT / "benchmarks" / "data" / "documents.jsonl"
+GOLD = DATA_DIR / "documents.jsonl"
 MARKS = {"text": {}, "markdown": {"headline": ("## ", ""), "caption": ("*", "*")}}
 LAYOUTS = (*MARKS, "html")
 HTML_TAGS = {"headline": "<h2>{}</h2>", "paragraph": "<p>{}</p>",

@@ -19,13 +19,13 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from benchmarks import RESULTS_DIR, ROOT
+from benchmarks import DATA_DIR, RESULTS_DIR
 from benchmarks.report import cpu_line, model_benchmark_args, publish, section_filler, section_markers, stamp, table
 
 COMMAND = "python -m benchmarks.evidence"
 JSON_PATH = RESULTS_DIR / "evidence.json"
 MARKERS = section_markers("evidence", COMMAND)  # the results page's section this benchmark fills
-GOLD = ROOT / "benchmarks" / "data" / "evidence.jsonl"
+GOLD = DATA_DIR / "evidence.jsonl"
 
 
 def load_gold(texts: dict[str, str]) -> list[dict]:

@@ -7,7 +7,9 @@ Scores, as mean ± std over the model folders given:
   their source categories (a protest, an armed clash, an armed assault...);
 - the bundled test split per register and per language, and its feed-like `stream` split (80% no event), with
   precision per type;
-- each threshold rule's stream scores, as the training recorded them in its metrics.json.
+- each threshold rule's stream scores, as the training recorded them in its metrics.json;
+- the incident split of our own writing (`benchmarks/data/incidents.jsonl`: coder notes, incident reports and
+  agency dispatches written apart from the corpus, never trained on), per register and per language.
 A TF-IDF + logistic regression baseline trained and tuned on the same corpus is scored on the same sets.
 Writes benchmarks/results/real_text.json and the "Real text" section of docs/results.md. Real sentences are never
 printed or written, only counts and scores.
@@ -25,12 +27,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from benchmarks import CACHE_DIR, RESULTS_DIR, RESULTS_PAGE, ROOT
+from benchmarks import CACHE_DIR, DATA_DIR, RESULTS_DIR, RESULTS_PAGE, ROOT
 from benchmarks.baselines import model_predictor, tfidf_baseline
 from benchmarks.real_data import RealSet, available_sets, score_set
 from benchmarks.report import aggregate, fmt, read_json, replace_between, table, write_json, write_text
 from eventclf.config import DEFAULT_CONFIG, TrainingConfig
-from eventclf.data import FEED_NO_EVENT_SHARE, LONG_WORDS, Example, load_splits, load_stream
+from eventclf.data import FEED_NO_EVENT_SHARE, LONG_WORDS, Example, load_splits, load_stream, read_examples
 from eventclf.inference import read_settings
 from eventclf.labels import load_label_set
 from eventclf.metrics import apply_thresholds, binarize, evaluate, scores
@@ -41,14 +43,16 @@ JSON_PATH = RESULTS_DIR / "real_text.json"
 BEGIN = (f"<!-- real-text:begin (filled from benchmarks/results/real_text.json by `{COMMAND}`; "
          "edits inside are overwritten) -->")
 END = "<!-- real-text:end -->"
-OWN_SETS = ("test", "stream")
+OWN_SETS = ("test", "stream", "incidents")
+INCIDENTS = DATA_DIR / "incidents.jsonl"
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
           "per_length": lambda ex: f"{LONG_WORDS}+ words" if len(ex.text.split()) >= LONG_WORDS else "shorter"}
 
 
 def corpus(config: TrainingConfig) -> tuple[list[str], dict[str, list[Example]]]:
     labels = list(load_label_set(config.label_file or None).names)
-    return labels, {**load_splits(config, labels), "stream": load_stream(config, labels)}
+    return labels, {**load_splits(config, labels), "stream": load_stream(config, labels),
+                    "incidents": read_examples(INCIDENTS, labels)}
 
 
 def by_group(examples: Sequence[Example], key) -> dict[str, np.ndarray]:
@@ -115,10 +119,10 @@ def run(folders: Sequence[str], config: TrainingConfig, cache_dir: Path = CACHE_
 
 def _summary(r: dict[str, Any]) -> list[str]:
     m, b = r["model"], r["tfidf"]
-    rows = [[name, *(s.get(k, {}).get("macro_f1") for k in ("ACLED", "SATP", "test", "stream")),
+    rows = [[name, *(s.get(k, {}).get("macro_f1") for k in ("ACLED", "SATP", "test", "stream", "incidents")),
              s["stream"]["micro_f1"]] for name, s in (("Fine-tuned model", m), ("TF-IDF + logistic regression", b))]
     return table(["system", "ACLED macro-F1", "SATP bombing F1", "test macro-F1", "stream macro-F1",
-                  "stream micro-F1"], rows)
+                  "incidents macro-F1", "stream micro-F1"], rows)
 
 
 def _stream_types(r: dict[str, Any]) -> list[str]:
@@ -168,7 +172,10 @@ def markdown(r: dict[str, Any]) -> str:
              *_rules(r), "", "### Bundled test split by register", "", *_groups(r, "test", "per_register"), "",
              "### Bundled test split by length", "", *_groups(r, "test", "per_length"), "",
              "### Bundled test split by language", "", *_groups(r, "test", "per_language"), "",
-             "### Stream split by language", "", *_groups(r, "stream", "per_language")]
+             "### Stream split by language", "", *_groups(r, "stream", "per_language"), "",
+             "### Incident split (our own coder notes and incident reports, never trained on) by register", "",
+             *_groups(r, "incidents", "per_register"), "", "### Incident split by language", "",
+             *_groups(r, "incidents", "per_language")]
     for name in ("ACLED", "SATP"):
         if name in r["model"]:
             lines += ["", f"### {name}: share of each source category given each type", "", *_categories(r, name)]

@@ -20,6 +20,9 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     fake = [Example(r["text"], tuple(r["labels"]), "en", meta={"category": "clash" if i % 2 else "protest"})
             for i, r in enumerate(make_rows(30, 7))]
     monkeypatch.setattr(real_text, "available_sets", lambda: [RealSet("ACLED", fake, ("bombing", "offensive"), 0)])
+    incidents = tmp_path / "incidents.jsonl"
+    write_jsonl(incidents, [{**r, "lang": "fr", "register": "coder_note"} for r in make_rows(10, 3)])
+    monkeypatch.setattr(real_text, "INCIDENTS", incidents)
     page = tmp_path / "results.md"
     page.write_text(f"# Results\n\n{real_text.BEGIN}\nSTALE\n{real_text.END}\n\n## After\n")
     config = tmp_path / "config.yaml"
@@ -29,11 +32,14 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
                     "--page", str(page), "--cache", str(tmp_path / "cache")])
 
     result = json.loads((tmp_path / "r.json").read_text())
-    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 3  # ACLED, test, stream: for accuracy too
+    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 4  # ACLED, test, stream, incidents
     categories = result["model"]["ACLED"]["categories"]
     assert {c: v["n"] for c, v in categories.items()} == {"clash": 15, "protest": 15}
     assert set(result["model"]["stream"]["per_register"]) == {"wire"}
     assert set(result["model"]["test"]["per_register"]) == {"v1"}
+    assert result["counts"]["incidents"] == 10
+    assert set(result["model"]["incidents"]["per_register"]) == {"coder_note"}
+    assert set(result["model"]["incidents"]["per_language"]) == {"fr"}
     assert set(result["model"]["test"]["per_length"]) == {"shorter"}  # the tiny rows are all under 100 words
     text = page.read_text()
     assert "STALE" not in text and text.endswith("## After\n")
