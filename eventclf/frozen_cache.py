@@ -18,7 +18,7 @@ from transformers import AutoModel
 
 from .embeddings import mean_pool
 from .errors import ConfigError
-from .modeling import EventModel, encoder_layers, encoder_layers_path, paragraph_output
+from .modeling import EventModel, encoder_layers, encoder_layers_path, flat_windows, paragraph_output
 
 
 class _Given(nn.Module):
@@ -116,11 +116,10 @@ class LowerLayerCache:
 
     def collate(self, features: list[dict]) -> dict[str, torch.Tensor]:
         """A batch for `UpperLayers`: every window of the paragraphs given, padded, with each window's paragraph."""
-        flat = [(i, w) for i, f in enumerate(features) for w in f["windows"]]
-        states = [self.states[w] for _, w in flat]
+        windows, per_paragraph = flat_windows(features)
+        states = [self.states[w] for w in windows]
         return {"hidden": pad_sequence(states, batch_first=True), "attention_mask": _mask([len(s) for s in states]),
-                "owners": torch.tensor([i for i, _ in flat]),
-                "labels": torch.tensor([f["labels"] for f in features], dtype=torch.float32)}
+                **per_paragraph}
 
 
 def _mask(lengths: Sequence[int]) -> torch.Tensor:

@@ -105,6 +105,14 @@ def paragraph_output(logits: torch.Tensor, labels: torch.Tensor | None, owners: 
     return out
 
 
+def flat_windows(features: list[dict]) -> tuple[list, dict[str, torch.Tensor]]:
+    """A training batch's windows in one list, and what `paragraph_output` needs to score them per paragraph:
+    `owners` (each window's paragraph) and the paragraphs' `labels`."""
+    flat = [(i, w) for i, f in enumerate(features) for w in f["windows"]]
+    return [w for _, w in flat], {"owners": torch.tensor([i for i, _ in flat]),
+                                  "labels": torch.tensor([f["labels"] for f in features], dtype=torch.float32)}
+
+
 def max_over_windows(logits: torch.Tensor, owners: torch.Tensor) -> torch.Tensor:
     """Per owner, the element-wise maximum of its windows' rows; owners are 0..n-1 with every one present."""
     index = owners.to(logits.device).unsqueeze(1).expand_as(logits)

@@ -28,7 +28,7 @@ from .inference import EventClassifier, resolve_device
 from .labels import LabelSet, load_label_set
 from .metrics import binarize, evaluate, feed_weights, scores, tune_thresholds
 from .modelcard import write_model_card
-from .modeling import EventModel
+from .modeling import EventModel, flat_windows
 from .windows import encode_windows, windows_per_text
 
 
@@ -72,11 +72,8 @@ def _dataset(examples: Sequence[Example], tokenizer, config: TrainingConfig, lab
 
 def _collator(tokenizer) -> Callable[[list[dict]], dict[str, torch.Tensor]]:
     def collate(features: list[dict]) -> dict[str, torch.Tensor]:
-        flat = [(i, w) for i, f in enumerate(features) for w in f["windows"]]
-        batch = tokenizer.pad({"input_ids": [w for _, w in flat]}, return_tensors="pt")
-        batch["owners"] = torch.tensor([i for i, _ in flat])
-        batch["labels"] = torch.tensor([f["labels"] for f in features], dtype=torch.float32)
-        return dict(batch)
+        windows, per_paragraph = flat_windows(features)
+        return {**tokenizer.pad({"input_ids": windows}, return_tensors="pt"), **per_paragraph}
     return collate
 
 

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from eventclf.modeling import EventModel
+from eventclf.modeling import EventModel, flat_windows
 
 LABELS = ("bombing", "fatwa")
 
@@ -38,6 +38,14 @@ def test_windows_of_one_paragraph_share_its_label_through_their_maximum():
     logits = torch.tensor([[0.1, -2.0], [3.0, -1.0], [-0.5, 0.7]])
     pooled = max_over_windows(logits, torch.tensor([0, 0, 1]))
     assert torch.equal(pooled, torch.tensor([[3.0, -1.0], [-0.5, 0.7]]))
+
+
+def test_a_batch_lists_every_window_with_its_paragraph_and_one_label_row_per_paragraph():
+    windows, per_paragraph = flat_windows([{"windows": [[1, 2], [3]], "labels": [1, 0]},
+                                           {"windows": [[4]], "labels": [0, 1]}])
+    assert windows == [[1, 2], [3], [4]]
+    assert per_paragraph["owners"].tolist() == [0, 0, 1]
+    assert per_paragraph["labels"].tolist() == [[1.0, 0.0], [0.0, 1.0]]
 
 
 def test_paragraph_loss_is_taken_on_its_best_window(tiny_base):
