@@ -8,8 +8,9 @@ Scores, as mean ± std over the model folders given:
 - the bundled test split per register and per language, and its feed-like `stream` split (80% no event), with
   precision per type;
 - each threshold rule's stream scores, as the training recorded them in its metrics.json;
-- the incident split of our own writing (`benchmarks/data/incidents.jsonl`: coder notes, incident reports and
-  agency dispatches written apart from the corpus, never trained on), per register and per language.
+- two splits of our own writing, never trained on and written apart from the corpus, per register and language:
+  `incidents` (coder notes, incident reports and dispatches by writers who knew the codebook) and `unguided` (the
+  same registers by writers who were not shown it, labelled afterwards by others); see benchmarks/data/README.md.
 A TF-IDF + logistic regression baseline trained and tuned on the same corpus is scored on the same sets.
 Writes benchmarks/results/real_text.json and the "Real text" section of docs/results.md. Real sentences are never
 printed or written, only counts and scores.
@@ -43,8 +44,11 @@ JSON_PATH = RESULTS_DIR / "real_text.json"
 BEGIN = (f"<!-- real-text:begin (filled from benchmarks/results/real_text.json by `{COMMAND}`; "
          "edits inside are overwritten) -->")
 END = "<!-- real-text:end -->"
-OWN_SETS = ("test", "stream", "incidents")
-INCIDENTS = DATA_DIR / "incidents.jsonl"
+OWN_FILES = {"incidents": DATA_DIR / "incidents.jsonl", "unguided": DATA_DIR / "unguided.jsonl"}
+OWN_SETS = ("test", "stream", *OWN_FILES)
+OWN_TITLES = {"incidents": ("Incident split",
+                            "coder notes, incident reports and dispatches; the writers knew the codebook"),
+              "unguided": ("Unguided split", "the same registers; the writers were not shown the codebook")}
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
           "per_length": lambda ex: f"{LONG_WORDS}+ words" if len(ex.text.split()) >= LONG_WORDS else "shorter"}
 
@@ -52,7 +56,7 @@ GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
 def corpus(config: TrainingConfig) -> tuple[list[str], dict[str, list[Example]]]:
     labels = list(load_label_set(config.label_file or None).names)
     return labels, {**load_splits(config, labels), "stream": load_stream(config, labels),
-                    "incidents": read_examples(INCIDENTS, labels)}
+                    **{name: read_examples(path, labels) for name, path in OWN_FILES.items()}}
 
 
 def by_group(examples: Sequence[Example], key) -> dict[str, np.ndarray]:
@@ -119,10 +123,10 @@ def run(folders: Sequence[str], config: TrainingConfig, cache_dir: Path = CACHE_
 
 def _summary(r: dict[str, Any]) -> list[str]:
     m, b = r["model"], r["tfidf"]
-    rows = [[name, *(s.get(k, {}).get("macro_f1") for k in ("ACLED", "SATP", "test", "stream", "incidents")),
+    rows = [[name, *(s.get(k, {}).get("macro_f1") for k in ("ACLED", "SATP", "test", "stream", *OWN_FILES)),
              s["stream"]["micro_f1"]] for name, s in (("Fine-tuned model", m), ("TF-IDF + logistic regression", b))]
     return table(["system", "ACLED macro-F1", "SATP bombing F1", "test macro-F1", "stream macro-F1",
-                  "incidents macro-F1", "stream micro-F1"], rows)
+                  *(f"{k} macro-F1" for k in OWN_FILES), "stream micro-F1"], rows)
 
 
 def _stream_types(r: dict[str, Any]) -> list[str]:
@@ -172,10 +176,12 @@ def markdown(r: dict[str, Any]) -> str:
              *_rules(r), "", "### Bundled test split by register", "", *_groups(r, "test", "per_register"), "",
              "### Bundled test split by length", "", *_groups(r, "test", "per_length"), "",
              "### Bundled test split by language", "", *_groups(r, "test", "per_language"), "",
-             "### Stream split by language", "", *_groups(r, "stream", "per_language"), "",
-             "### Incident split (our own coder notes and incident reports, never trained on) by register", "",
-             *_groups(r, "incidents", "per_register"), "", "### Incident split by language", "",
-             *_groups(r, "incidents", "per_language")]
+             "### Stream split by language", "", *_groups(r, "stream", "per_language")]
+    for name, (title, about) in OWN_TITLES.items():
+        if name in r["model"]:
+            lines += ["", f"### {title} by register", "", f"Our own writing, never trained on: {about}.", "",
+                      *_groups(r, name, "per_register"), "", f"### {title} by language", "",
+                      *_groups(r, name, "per_language")]
     for name in ("ACLED", "SATP"):
         if name in r["model"]:
             lines += ["", f"### {name}: share of each source category given each type", "", *_categories(r, name)]

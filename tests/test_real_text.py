@@ -20,9 +20,10 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     fake = [Example(r["text"], tuple(r["labels"]), "en", meta={"category": "clash" if i % 2 else "protest"})
             for i, r in enumerate(make_rows(30, 7))]
     monkeypatch.setattr(real_text, "available_sets", lambda: [RealSet("ACLED", fake, ("bombing", "offensive"), 0)])
-    incidents = tmp_path / "incidents.jsonl"
-    write_jsonl(incidents, [{**r, "lang": "fr", "register": "coder_note"} for r in make_rows(10, 3)])
-    monkeypatch.setattr(real_text, "INCIDENTS", incidents)
+    own = {"incidents": tmp_path / "incidents.jsonl", "unguided": tmp_path / "unguided.jsonl"}
+    write_jsonl(own["incidents"], [{**r, "lang": "fr", "register": "coder_note"} for r in make_rows(10, 3)])
+    write_jsonl(own["unguided"], [{**r, "register": "report"} for r in make_rows(6, 4)])
+    monkeypatch.setattr(real_text, "OWN_FILES", own)
     page = tmp_path / "results.md"
     page.write_text(f"# Results\n\n{real_text.BEGIN}\nSTALE\n{real_text.END}\n\n## After\n")
     config = tmp_path / "config.yaml"
@@ -32,7 +33,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
                     "--page", str(page), "--cache", str(tmp_path / "cache")])
 
     result = json.loads((tmp_path / "r.json").read_text())
-    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 4  # ACLED, test, stream, incidents
+    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 5  # ACLED, test, stream, incidents, unguided
     categories = result["model"]["ACLED"]["categories"]
     assert {c: v["n"] for c, v in categories.items()} == {"clash": 15, "protest": 15}
     assert set(result["model"]["stream"]["per_register"]) == {"wire"}
@@ -40,6 +41,8 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     assert result["counts"]["incidents"] == 10
     assert set(result["model"]["incidents"]["per_register"]) == {"coder_note"}
     assert set(result["model"]["incidents"]["per_language"]) == {"fr"}
+    assert result["counts"]["unguided"] == 6
+    assert "### Unguided split by language" in page.read_text()
     assert set(result["model"]["test"]["per_length"]) == {"shorter"}  # the tiny rows are all under 100 words
     text = page.read_text()
     assert "STALE" not in text and text.endswith("## After\n")
