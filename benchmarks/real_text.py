@@ -44,11 +44,12 @@ JSON_PATH = RESULTS_DIR / "real_text.json"
 BEGIN = (f"<!-- real-text:begin (filled from benchmarks/results/real_text.json by `{COMMAND}`; "
          "edits inside are overwritten) -->")
 END = "<!-- real-text:end -->"
-OWN_FILES = {"incidents": DATA_DIR / "incidents.jsonl", "unguided": DATA_DIR / "unguided.jsonl"}
-OWN_SETS = ("test", "stream", *OWN_FILES)
-OWN_TITLES = {"incidents": ("Incident split",
+# our own splits written apart from the corpus and never trained on: file, heading, what they are
+OWN_SPLITS = {"incidents": (DATA_DIR / "incidents.jsonl", "Incident split",
                             "coder notes, incident reports and dispatches; the writers knew the codebook"),
-              "unguided": ("Unguided split", "the same registers; the writers were not shown the codebook")}
+              "unguided": (DATA_DIR / "unguided.jsonl", "Unguided split",
+                           "the same registers; the writers were not shown the codebook")}
+OWN_SETS = ("test", "stream", *OWN_SPLITS)
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
           "per_length": lambda ex: f"{LONG_WORDS}+ words" if len(ex.text.split()) >= LONG_WORDS else "shorter"}
 
@@ -56,7 +57,7 @@ GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
 def corpus(config: TrainingConfig) -> tuple[list[str], dict[str, list[Example]]]:
     labels = list(load_label_set(config.label_file or None).names)
     return labels, {**load_splits(config, labels), "stream": load_stream(config, labels),
-                    **{name: read_examples(path, labels) for name, path in OWN_FILES.items()}}
+                    **{name: read_examples(path, labels) for name, (path, _, _) in OWN_SPLITS.items()}}
 
 
 def by_group(examples: Sequence[Example], key) -> dict[str, np.ndarray]:
@@ -123,10 +124,10 @@ def run(folders: Sequence[str], config: TrainingConfig, cache_dir: Path = CACHE_
 
 def _summary(r: dict[str, Any]) -> list[str]:
     m, b = r["model"], r["tfidf"]
-    rows = [[name, *(s.get(k, {}).get("macro_f1") for k in ("ACLED", "SATP", "test", "stream", *OWN_FILES)),
+    rows = [[name, *(s.get(k, {}).get("macro_f1") for k in ("ACLED", "SATP", "test", "stream", *OWN_SPLITS)),
              s["stream"]["micro_f1"]] for name, s in (("Fine-tuned model", m), ("TF-IDF + logistic regression", b))]
     return table(["system", "ACLED macro-F1", "SATP bombing F1", "test macro-F1", "stream macro-F1",
-                  *(f"{k} macro-F1" for k in OWN_FILES), "stream micro-F1"], rows)
+                  *(f"{k} macro-F1" for k in OWN_SPLITS), "stream micro-F1"], rows)
 
 
 def _stream_types(r: dict[str, Any]) -> list[str]:
@@ -177,7 +178,7 @@ def markdown(r: dict[str, Any]) -> str:
              "### Bundled test split by length", "", *_groups(r, "test", "per_length"), "",
              "### Bundled test split by language", "", *_groups(r, "test", "per_language"), "",
              "### Stream split by language", "", *_groups(r, "stream", "per_language")]
-    for name, (title, about) in OWN_TITLES.items():
+    for name, (_, title, about) in OWN_SPLITS.items():
         if name in r["model"]:
             lines += ["", f"### {title} by register", "", f"Our own writing, never trained on: {about}.", "",
                       *_groups(r, name, "per_register"), "", f"### {title} by language", "",

@@ -20,10 +20,10 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     fake = [Example(r["text"], tuple(r["labels"]), "en", meta={"category": "clash" if i % 2 else "protest"})
             for i, r in enumerate(make_rows(30, 7))]
     monkeypatch.setattr(real_text, "available_sets", lambda: [RealSet("ACLED", fake, ("bombing", "offensive"), 0)])
-    own = {"incidents": tmp_path / "incidents.jsonl", "unguided": tmp_path / "unguided.jsonl"}
-    write_jsonl(own["incidents"], [{**r, "lang": "fr", "register": "coder_note"} for r in make_rows(10, 3)])
-    write_jsonl(own["unguided"], [{**r, "register": "report"} for r in make_rows(6, 4)])
-    monkeypatch.setattr(real_text, "OWN_FILES", own)
+    own = {name: (tmp_path / f"{name}.jsonl", *about) for name, (_, *about) in real_text.OWN_SPLITS.items()}
+    write_jsonl(own["incidents"][0], [{**r, "lang": "fr", "register": "coder_note"} for r in make_rows(10, 3)])
+    write_jsonl(own["unguided"][0], [{**r, "register": "report"} for r in make_rows(6, 4)])
+    monkeypatch.setattr(real_text, "OWN_SPLITS", own)
     page = tmp_path / "results.md"
     page.write_text(f"# Results\n\n{real_text.BEGIN}\nSTALE\n{real_text.END}\n\n## After\n")
     config = tmp_path / "config.yaml"
