@@ -23,6 +23,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     own = {name: (tmp_path / f"{name}.jsonl", *about) for name, (_, *about) in real_text.OWN_SPLITS.items()}
     write_jsonl(own["incidents"][0], [{**r, "lang": "fr", "register": "coder_note"} for r in make_rows(10, 3)])
     write_jsonl(own["unguided"][0], [{**r, "register": "report"} for r in make_rows(6, 4)])
+    write_jsonl(own["unguided_b"][0], [{**r, "register": "wire"} for r in make_rows(8, 5)])
     monkeypatch.setattr(real_text, "OWN_SPLITS", own)
     page = tmp_path / "results.md"
     page.write_text(f"# Results\n\n{real_text.BEGIN}\nSTALE\n{real_text.END}\n\n## After\n")
@@ -33,7 +34,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
                     "--page", str(page), "--cache", str(tmp_path / "cache")])
 
     result = json.loads((tmp_path / "r.json").read_text())
-    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 5  # ACLED, test, stream, incidents, unguided
+    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 6  # ACLED, test, stream and our three splits
     categories = result["model"]["ACLED"]["categories"]
     assert {c: v["n"] for c, v in categories.items()} == {"clash": 15, "protest": 15}
     assert set(result["model"]["stream"]["per_register"]) == {"wire"}
@@ -41,7 +42,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     assert result["counts"]["incidents"] == 10
     assert set(result["model"]["incidents"]["per_register"]) == {"coder_note"}
     assert set(result["model"]["incidents"]["per_language"]) == {"fr"}
-    assert result["counts"]["unguided"] == 6
+    assert result["counts"]["unguided"] == 6 and result["counts"]["unguided_b"] == 8
     assert "### Unguided split by language" in page.read_text()
     assert set(result["model"]["test"]["per_length"]) == {"shorter"}  # the tiny rows are all under 100 words
     text = page.read_text()
