@@ -70,13 +70,6 @@ def _dataset(examples: Sequence[Example], tokenizer, config: TrainingConfig, lab
                               "length": [sum(map(len, w)) for w in windows]})
 
 
-def _validation_dataset(examples: Sequence[Example], tokenizer, config: TrainingConfig,
-                        labels: Sequence[str]) -> Dataset:
-    """The validation rows in length order: evaluation batches them in dataset order, not by length as training
-    does, and sorted they carry 2.5 times less padding (the bundled validation split); the rows scored are the same."""
-    return _dataset(examples, tokenizer, config, labels).sort("length")
-
-
 def _collator(tokenizer) -> Callable[[list[dict]], dict[str, torch.Tensor]]:
     def collate(features: list[dict]) -> dict[str, torch.Tensor]:
         windows, per_paragraph = flat_windows(features)
@@ -193,7 +186,7 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
 
     trained, train_set, eval_set, collate = _trainable(
         model, config, device, tokenizer, _dataset(train_rows, tokenizer, config, labels),
-        _validation_dataset(splits["validation"], tokenizer, config, labels), log)
+        _dataset(splits["validation"], tokenizer, config, labels), log)
     trainer = _EventTrainer(
         model=trained,
         args=_training_args(config, checkpoint_dir, device),

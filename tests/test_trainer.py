@@ -79,21 +79,6 @@ def test_every_window_of_a_long_paragraph_is_a_training_instance(tiny_config, ti
     assert batch["labels"].tolist() == [[1.0], [0.0]]
 
 
-def test_validation_rows_are_sorted_by_length_with_their_labels(tiny_config, tiny_base):
-    from transformers import AutoTokenizer
-
-    from eventclf.data import Example
-    from eventclf.trainer import _validation_dataset
-
-    tok = AutoTokenizer.from_pretrained(tiny_base)
-    examples = [Example(" ".join(["town"] * 40 + ["blast"]), ("bombing",)), Example("road", ()),
-                Example("a market blast", ("bombing",))]
-    rows = _validation_dataset(examples, tok, tiny_config, ("bombing",))
-    assert rows["length"] == sorted(rows["length"])
-    assert rows["labels"] == [[0.0], [1.0], [1.0]]  # "road", the short blast, the long blast
-    assert len(rows["windows"][0]) == len(rows["windows"][1]) == 1 and len(rows["windows"][2]) > 1
-
-
 def test_stream_split_and_augmented_rows_are_used_and_reported(tiny_config, corpus_dir):
     from eventclf.data import feed_sample, read_examples
 
