@@ -49,3 +49,12 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     assert "STALE" not in text and text.endswith("## After\n")
     assert "### ACLED: share of each source category given each type" in text
     assert "| protest | 15 |" in text
+
+
+def test_shipped_own_splits_are_valid_rows_of_every_kind():
+    held_back = real_text.DATA_DIR / "unguided_c.jsonl"  # not scored yet: the next declared choice's decision set
+    for path in [*(p for p, _, _ in real_text.OWN_SPLITS.values()), held_back]:
+        rows = read_examples(path, LABELS)  # raises DataError naming the file, line and field
+        assert len(rows) > 300, path
+        assert {"coder_note", "report", "wire"} <= {ex.meta.get("register") for ex in rows}, path
+        assert sum(not ex.labels for ex in rows) > len(rows) / 4, path  # hard negatives, not only events
