@@ -52,7 +52,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
 
 
 def test_shipped_own_splits_are_valid_rows_of_every_kind():
-    held_back = real_text.DATA_DIR / "unguided_c.jsonl"  # not scored yet: the next declared choice's decision set
+    held_back = real_text.DATA_DIR / "unguided_c.jsonl"  # a decision set, not yet a column of the benchmark
     for path in [*(p for p, _, _ in real_text.OWN_SPLITS.values()), held_back]:
         rows = read_examples(path, LABELS)  # raises DataError naming the file, line and field
         assert len(rows) > 300, path
