@@ -8,10 +8,10 @@ Scores, as mean ± std over the model folders given:
 - the bundled test split per register and per language, and its feed-like `stream` split (80% no event), with
   precision per type;
 - each threshold rule's stream scores, as the training recorded them in its metrics.json;
-- four splits of our own writing, never trained on and written apart from the corpus, per register and language:
+- five splits of our own writing, never trained on and written apart from the corpus, per register and language:
   `incidents` (coder notes, incident reports and dispatches by writers who knew the codebook), `unguided` (the
-  same registers by writers who were not shown it, labelled afterwards by others), and `unguided_b` and
-  `unguided_c` (two more sets from that brief by other writers and readers); see benchmarks/data/README.md.
+  same registers by writers who were not shown it, labelled afterwards by others), and `unguided_b`, `unguided_c`
+  and `unguided_d` (three more sets from that brief by other writers and readers); see benchmarks/data/README.md.
 A TF-IDF + logistic regression baseline trained and tuned on the same corpus is scored on the same sets.
 Writes benchmarks/results/real_text.json and the "Real text" section of docs/results.md. Real sentences are never
 printed or written, only counts and scores.
@@ -53,7 +53,9 @@ OWN_SPLITS = {"incidents": (DATA_DIR / "incidents.jsonl", "Incident split",
               "unguided_b": (DATA_DIR / "unguided_b.jsonl", "Unguided split B",
                              "a second set from the same brief, by other writers and readers"),
               "unguided_c": (DATA_DIR / "unguided_c.jsonl", "Unguided split C",
-                             "a third set from the same brief, more of it in languages other than English")}
+                             "a third set from the same brief, more of it in languages other than English"),
+              "unguided_d": (DATA_DIR / "unguided_d.jsonl", "Unguided split D",
+                             "a fourth set from the same brief, by new writers and readers")}
 OWN_SETS = ("test", "stream", *OWN_SPLITS)
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
           "per_length": lambda ex: f"{LONG_WORDS}+ words" if len(ex.text.split()) >= LONG_WORDS else "shorter"}
