@@ -55,7 +55,7 @@ OWN_SPLITS = {"incidents": (DATA_DIR / "incidents.jsonl", "Incident split",
               "unguided_c": (DATA_DIR / "unguided_c.jsonl", "Unguided split C",
                              "a third set from the same brief, more of it in languages other than English"),
               "unguided_d": (DATA_DIR / "unguided_d.jsonl", "Unguided split D",
-                             "a fourth set from the same brief, by new writers and readers")}
+                             "a fourth set from that brief as rewritten, by new writers and readers")}
 OWN_SETS = ("test", "stream", *OWN_SPLITS)
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
           "per_length": lambda ex: f"{LONG_WORDS}+ words" if len(ex.text.split()) >= LONG_WORDS else "shorter"}
