@@ -1,7 +1,8 @@
 """The baselines `benchmarks.accuracy` measures the fine-tuned model against, built with scikit-learn and the
 same encoder the model starts from.
 
-- TF-IDF: word 1-2grams + char_wb 2-5grams, one-vs-rest logistic regression (class_weight balanced).
+- TF-IDF: word 1-2grams + char_wb 2-5grams, one-vs-rest logistic regression (class_weight balanced): the
+  library's own `eventclf.lexical.LexicalModel`, scored alone.
 - Frozen encoder: mean-pooled, L2-normalised embeddings ("query: " prefix), the same regression.
 - Zero-shot: cosine between a paragraph ("query: ") and each type's codebook definition and includes ("passage: ").
 
@@ -21,18 +22,14 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import make_union
 
 from eventclf.atomic import atomic_path
 from eventclf.embeddings import SentenceEncoder
 from eventclf.inference import EventClassifier
 from eventclf.labels import EventType, LabelSet
-from eventclf.metrics import apply_thresholds, scores, tune_thresholds
+from eventclf.lexical import LexicalModel, fit_regression
+from eventclf.metrics import tune_thresholds
 
-C_GRID = (0.1, 1.0, 10.0, 100.0)
 QUERY, PASSAGE = "query: ", "passage: "  # E5's prefixes: a question-like text vs a document to match it against
 MAX_TOKENS = 512  # E5's position limit; longer texts are truncated (the fine-tuned model reads them in windows)
 
@@ -125,45 +122,19 @@ class FrozenEncoder:
         return cached_array(self.cache_dir / f"emb-{key}.npy", lambda: self.encoder.encode([prefix + t for t in texts]))
 
 
-def _regression(C: float) -> OneVsRestClassifier:
-    return OneVsRestClassifier(LogisticRegression(C=C, class_weight="balanced", max_iter=3000))
-
-
-def _fit_regression(x_train, y_train: np.ndarray, x_val, y_val: np.ndarray,
-                    labels: Sequence[str]) -> tuple[OneVsRestClassifier, dict[str, float], dict[str, Any]]:
-    """Fit one regression per C; keep the one with the best validation macro-F1 at its tuned thresholds."""
-    best: tuple[float, float, OneVsRestClassifier, dict[str, float]] | None = None
-    for C in C_GRID:
-        model = _regression(C).fit(x_train, y_train)
-        probs = model.predict_proba(x_val)
-        thresholds = tune_thresholds(y_val, probs, labels)
-        f1 = scores(y_val, apply_thresholds(probs, thresholds, labels), labels)["macro_f1"]
-        if best is None or f1 > best[0]:
-            best = (f1, C, model, thresholds)
-    f1, C, model, thresholds = best
-    return model, thresholds, {"C": C, "validation_macro_f1": round(f1, 4)}
-
-
 def tfidf_baseline(train_texts: Sequence[str], y_train: np.ndarray, val_texts: Sequence[str], y_val: np.ndarray,
                    labels: Sequence[str]) -> Baseline:
-    started = time.perf_counter()
-    vectorizer = make_union(
-        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
-        # char n-grams inside word boundaries carry morphology across the corpus' nine languages and scripts
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
-    )
-    x_train = vectorizer.fit_transform(train_texts)
-    model, thresholds, details = _fit_regression(x_train, y_train, vectorizer.transform(val_texts), y_val, labels)
-    details.update(features=x_train.shape[1], fit_seconds=round(time.perf_counter() - started, 1))
-    return Baseline("tfidf", "TF-IDF + logistic regression",
-                    lambda texts: model.predict_proba(vectorizer.transform(list(texts))), thresholds, True, details)
+    model = LexicalModel.fit(train_texts, y_train, val_texts, y_val, labels, weight=1.0)
+    details = dict(model.details)
+    thresholds = details.pop("thresholds_alone")
+    return Baseline("tfidf", "TF-IDF + logistic regression", model.predict_proba, thresholds, True, details)
 
 
 def frozen_encoder_baseline(encoder: FrozenEncoder, train_texts: Sequence[str], y_train: np.ndarray,
                             val_texts: Sequence[str], y_val: np.ndarray, labels: Sequence[str]) -> Baseline:
     x_train, x_val = encoder.embed(train_texts, QUERY), encoder.embed(val_texts, QUERY)
     started = time.perf_counter()  # the regression only: embeddings are cached and timed apart
-    model, thresholds, details = _fit_regression(x_train, y_train, x_val, y_val, labels)
+    model, thresholds, details = fit_regression(x_train, y_train, x_val, y_val, labels)
     details.update(fit_seconds=round(time.perf_counter() - started, 1))
     return Baseline("frozen", "Frozen encoder + logistic regression",
                     lambda texts: model.predict_proba(encoder.embed(texts, QUERY)), thresholds, True, details)

@@ -67,11 +67,16 @@ def _add_evaluate(sub) -> None:
 def _add_tune_thresholds(sub) -> None:
     p = sub.add_parser("tune-thresholds", help="re-tune a trained model's thresholds without training again",
                        description="Re-tune a trained model's per-type thresholds on its validation split, weighting "
-                                   "no-event rows to the given share, and rewrite the folder's thresholds, scores "
-                                   "and card: what training with that threshold_no_event_share writes.")
+                                   "no-event rows to the given share and blending in a TF-IDF model at the given "
+                                   "weight, and rewrite the folder's thresholds, lexical model, scores and card: "
+                                   "what training with those settings writes.")
     p.add_argument("--model", required=True, help="trained model folder")
-    p.add_argument("--no-event-share", type=float, required=True,
-                   help="share of no-event paragraphs in the text you will tag (0.8 for a news feed; 0 = validation as is)")
+    p.add_argument("--no-event-share", type=float,
+                   help="share of no-event paragraphs in the text you will tag (0.8 for a news feed; 0 = validation "
+                        "as is); default: the model's setting")
+    p.add_argument("--lexical-weight", type=float,
+                   help="weight of a TF-IDF model of the training split blended into the scores (0 = none); "
+                        "default: the model's setting")
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
@@ -263,15 +268,15 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_tune_thresholds(args: argparse.Namespace) -> None:
-    """`eventclf tune-thresholds`: re-tune --model's thresholds on its validation split for --no-event-share, and
-    rewrite its thresholds, scores and card, without training again.
+    """`eventclf tune-thresholds`: re-tune --model's thresholds on its validation split for --no-event-share and
+    --lexical-weight, and rewrite its thresholds, lexical model, scores and card, without training again.
 
     Example:
-        eventclf tune-thresholds --model runs/default --no-event-share 0.8
+        eventclf tune-thresholds --model runs/default --no-event-share 0.8 --lexical-weight 0.4
     """
     from .trainer import tune_thresholds_for
 
-    tune_thresholds_for(args.model, args.no_event_share)
+    tune_thresholds_for(args.model, args.no_event_share, args.lexical_weight)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

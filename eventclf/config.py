@@ -80,6 +80,8 @@ class TrainingConfig:
                                       "context spliced before event rows, and rows joined into roundups")
     threshold_no_event_share: float = _f(0.0, "tune thresholds as if no-event rows made this share of the validation "
                                               "split (e.g. 0.8, like a news feed); 0 = the split as it is")
+    lexical_weight: float = _f(0.0, "blend a TF-IDF + logistic-regression model of the training split into every "
+                                    "score at this weight (eventclf/lexical.py); 0 = the encoder alone")
     early_stopping_patience: int = _f(2, "epochs without a better validation macro-F1 before stopping")
     seed: int = _f(42, "seed for splitting, initialisation and shuffling")
 
@@ -190,6 +192,7 @@ _RULES = (
     ("pos_weight_cap", "at least 1", lambda x: x >= 1),
     ("augment_fraction", "at least 0", lambda x: x >= 0),
     ("threshold_no_event_share", "in [0, 1)", _fraction),
+    ("lexical_weight", "in [0, 1)", _fraction),
     ("early_stopping_patience", "at least 1 (epochs without improvement)", lambda x: x >= 1),
     ("logging_steps", "at least 1", lambda x: x >= 1),
     ("split_fractions", "two fractions in [0, 1) whose sum is below 1",

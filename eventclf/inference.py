@@ -18,6 +18,7 @@ from transformers import AutoTokenizer
 from .config import TrainingConfig
 from .errors import ConfigError, DataError, EventclfError, ModelFolderError, TextTypeError, one_line
 from .evidence import Evidence, find_evidence
+from .lexical import LexicalModel
 from .modeling import EventModel
 from .windows import encode_windows
 
@@ -103,7 +104,8 @@ class EventClassifier:
     """
 
     def __init__(self, model: EventModel, tokenizer, thresholds: Mapping[str, float], text_prefix: str = "",
-                 max_length: int = TrainingConfig.max_length, device: str | None = None):
+                 max_length: int = TrainingConfig.max_length, device: str | None = None,
+                 lexical: LexicalModel | None = None):
         """Wrap a model already in memory; `from_pretrained` is the way to load a trained folder.
 
         Args:
@@ -113,6 +115,7 @@ class EventClassifier:
             text_prefix: put before every text, as in training (E5 models need "query: ").
             max_length: tokens per window; longer paragraphs are read in overlapping windows.
             device: "auto" or None (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N".
+            lexical: a TF-IDF model blended into the encoder's scores (`eventclf.lexical`), or None.
         """
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
@@ -120,6 +123,7 @@ class EventClassifier:
         self.text_prefix = text_prefix
         self.max_length = max_length
         self.thresholds = {name: float(thresholds.get(name, 0.5)) for name in model.labels}
+        self.lexical = lexical
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -187,11 +191,14 @@ class EventClassifier:
         """
         settings = read_settings(Path(path))
         return cls(engine, AutoTokenizer.from_pretrained(path), settings["thresholds"], settings.get("text_prefix", ""),
-                   settings.get("max_length", TrainingConfig.max_length), device)
+                   settings.get("max_length", TrainingConfig.max_length), device,
+                   LexicalModel.load(path, engine.labels))
 
     def save_settings(self, path: str | Path) -> None:
         """Write thresholds, text prefix and window length to `path/eventclf.json`, the file that marks a model
-        folder as complete (written last)."""
+        folder as complete (written last), after the lexical model's files when it has one."""
+        if self.lexical is not None:
+            self.lexical.save(path)
         settings = {"thresholds": self.thresholds, "text_prefix": self.text_prefix, "max_length": self.max_length}
         (Path(path) / SETTINGS_NAME).write_text(json.dumps(settings, indent=2), encoding="utf-8")
 
@@ -222,6 +229,8 @@ class EventClassifier:
         for w, owner in enumerate(owners):
             row = live[owner]
             probs[row] = np.maximum(probs[row], window_probs[w])
+        if self.lexical is not None:
+            probs[live] = self.lexical.blend(probs[live], [texts[i] for i in live])
         return probs
 
     def _run(self, windows: list[list[int]], batch_size: int) -> np.ndarray:

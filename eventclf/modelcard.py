@@ -25,6 +25,12 @@ def _weighting(config: TrainingConfig) -> str:
     return f", its no-event rows weighted to {share:.0%} as in a news feed" if share else ""
 
 
+def _blend(config: TrainingConfig) -> str:
+    weight = config.lexical_weight
+    return (f" Every score blends the encoder's probability ({1 - weight:.0%}) with a TF-IDF + logistic-regression "
+            f"model of the same training split ({weight:.0%}; `lexical.json`).") if weight else ""
+
+
 def write_model_card(folder: Path, label_set: LabelSet, config: TrainingConfig, metrics: dict[str, Any],
                      splits: dict[str, list[Example]]) -> None:
     """Write `folder/README.md`: what the model tags, what it was trained on, its test scores and how to load it."""
@@ -33,7 +39,7 @@ def write_model_card(folder: Path, label_set: LabelSet, config: TrainingConfig, 
         "",
         f"Multi-label conflict-event tagger fine-tuned from `{config.base_model}` "
         f"({metrics['base_model_route']}) on {metrics['device']} in {metrics['train_seconds'] / 60:.1f} min "
-        f"({metrics['epochs_run']} epochs, seed {config.seed}).",
+        f"({metrics['epochs_run']} epochs, seed {config.seed}).{_blend(config)}",
         "",
         "## Event types",
         "",

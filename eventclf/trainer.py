@@ -26,6 +26,7 @@ from .errors import ConfigError
 from .frozen_cache import LowerLayerCache, UpperLayers
 from .inference import EventClassifier, resolve_device
 from .labels import LabelSet, load_label_set
+from .lexical import LexicalModel
 from .metrics import binarize, evaluate, feed_weights, scores, tune_thresholds
 from .modelcard import write_model_card
 from .modeling import EventModel, flat_windows
@@ -201,9 +202,10 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     if resume:
         log(f"resuming from {resume}")
     trainer.train(resume_from_checkpoint=resume)
-    train_seconds = time.perf_counter() - started
     if trainer.is_world_process_zero():  # under torchrun, one process scores and writes the folder
-        clf = EventClassifier(model, tokenizer, {}, config.text_prefix, config.max_length, str(device))
+        clf = EventClassifier(model, tokenizer, {}, config.text_prefix, config.max_length, str(device),
+                              _lexical(splits, labels, config, log))
+        train_seconds = time.perf_counter() - started  # the lexical model's fit is part of training
         metrics = _score(clf, splits, labels, config)
         metrics.update(train_seconds=round(train_seconds, 1), base_model_route=route, device=str(device),
                        epochs_run=round(trainer.state.epoch or 0, 2), trainable_parameters=trainable)
@@ -211,41 +213,65 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
             _save(partial, clf, label_set, config, metrics, splits)
         if not config.keep_checkpoints:
             shutil.rmtree(checkpoint_dir, ignore_errors=True)
-        log(f"model written to {output_dir} in {train_seconds / 60:.1f} min")
+        log(f"model written to {output_dir}; trained in {train_seconds / 60:.1f} min")
     trainer.accelerator.wait_for_everyone()  # the other processes return only once the folder is complete
     return output_dir
 
 
-def tune_thresholds_for(model_dir: str | Path, no_event_share: float, log: Callable[[str], None] = print) -> Path:
-    """Re-tune a trained model's thresholds for another no-event share, without training again.
+def tune_thresholds_for(model_dir: str | Path, no_event_share: float | None = None,
+                        lexical_weight: float | None = None, log: Callable[[str], None] = print) -> Path:
+    """Re-tune a trained model's thresholds, for another no-event share or lexical blend, without training again.
 
-    Thresholds are tuned after training, so the folder gets exactly what training with
-    `threshold_no_event_share=no_event_share` would have written: thresholds, scores, config and model card. The
-    folder is rewritten whole and swapped in, as training writes it; an int8 export in it is made again on next use.
+    Thresholds and the lexical model (`eventclf.lexical`) are fitted after the encoder, so the folder gets exactly
+    what training with these settings would have written: thresholds, lexical model, scores, config and model card.
+    The folder is rewritten whole and swapped in, as training writes it; an int8 export in it is made again on next
+    use.
 
     Args:
         model_dir: a folder written by `train`; its `training_config.yaml` says where the splits are.
         no_event_share: validation's no-event rows are weighted to make this share of it (0 = as it is; 0.8 for a
-            news feed that is mostly no event).
+            news feed that is mostly no event); None keeps the folder's setting.
+        lexical_weight: weight of a TF-IDF model of the training split blended into the scores (0 = none); None
+            keeps the folder's setting (and refits its lexical model, if it has one).
         log: where progress lines go.
 
     Returns:
         The model folder.
 
     Example:
-        >>> tune_thresholds_for("runs/default", 0.8)  # doctest: +SKIP
+        >>> tune_thresholds_for("runs/default", no_event_share=0.8, lexical_weight=0.4)  # doctest: +SKIP
     """
     folder = Path(model_dir)
-    config = TrainingConfig.from_yaml(folder / "training_config.yaml", {"threshold_no_event_share": no_event_share})
+    overrides = {k: v for k, v in (("threshold_no_event_share", no_event_share), ("lexical_weight", lexical_weight))
+                 if v is not None}
+    config = TrainingConfig.from_yaml(folder / "training_config.yaml", overrides)
     label_set = load_label_set(folder / "labels.json")  # the types the model was trained on (JSON is YAML)
-    clf = EventClassifier.from_pretrained(folder, device=config.device)
     splits = load_splits(config, label_set.names)
+    clf = EventClassifier.from_pretrained(folder, device=config.device)
+    clf.lexical = _lexical(splits, label_set.names, config, log)
     metrics = {**json.loads((folder / "metrics.json").read_text(encoding="utf-8")),
                **_score(clf, splits, label_set.names, config)}
     with atomic_path(folder, folder=True) as partial:
         _save(partial, clf, label_set, config, metrics, splits)
-    log(f"thresholds of {folder} tuned for a no-event share of {no_event_share}: {clf.thresholds}")
+    log(f"thresholds of {folder} tuned for a no-event share of {config.threshold_no_event_share} and a lexical "
+        f"weight of {config.lexical_weight}: {clf.thresholds}")
     return folder
+
+
+def _lexical(splits: dict[str, list[Example]], labels: Sequence[str], config: TrainingConfig,
+             log: Callable[[str], None]) -> LexicalModel | None:
+    """The TF-IDF model to blend in at `config.lexical_weight`, fitted on the training split; None at weight 0."""
+    if not config.lexical_weight:
+        return None
+
+    def texts_and_truth(split: str) -> tuple[list[str], np.ndarray]:
+        return [ex.text for ex in splits[split]], binarize([ex.labels for ex in splits[split]], labels)
+
+    lexical = LexicalModel.fit(*texts_and_truth("train"), *texts_and_truth("validation"), labels,
+                               config.lexical_weight)
+    log(f"lexical model: {lexical.details['features']} features, C {lexical.details['C']}, "
+        f"fitted in {lexical.details['fit_seconds']} s; blended at weight {config.lexical_weight}")
+    return lexical
 
 
 def _score(clf: EventClassifier, splits: dict[str, list[Example]], labels: Sequence[str],

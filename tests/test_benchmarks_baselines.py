@@ -5,6 +5,7 @@ import torch
 
 from benchmarks import baselines
 from eventclf.labels import load_label_set
+from eventclf.lexical import C_GRID
 from eventclf.metrics import apply_thresholds, binarize, scores
 
 from conftest import make_rows
@@ -31,7 +32,7 @@ def test_tfidf_baseline_learns_the_cue_words():
     train, val, test = texts_and_truth(240, 1), texts_and_truth(60, 2), texts_and_truth(60, 3)
     baseline = baselines.tfidf_baseline(*train, *val, LABELS)
     probs = baseline.predict(test[0])
-    assert probs.shape == (60, len(LABELS)) and baseline.details["C"] in baselines.C_GRID
+    assert probs.shape == (60, len(LABELS)) and baseline.details["C"] in C_GRID
     assert scores(test[1], apply_thresholds(probs, baseline.thresholds, LABELS), LABELS)["macro_f1"] > 0.8
 
 

@@ -96,6 +96,7 @@ def test_split_fractions_parse_from_the_command_line():
 
 @pytest.mark.parametrize("field, value", [
     ("warmup_ratio", 1), ("epochs", 0), ("dropout", 1.0), ("threshold_no_event_share", 1.0), ("batch_size", 0),
+    ("lexical_weight", 1.0), ("lexical_weight", -0.1),
     ("learning_rate", 0), ("max_length", 4), ("early_stopping_patience", 0), ("split_fractions", "0.5,0.5"),
 ])
 def test_values_that_cannot_work_are_refused_at_load_naming_the_field(field, value):

@@ -6,9 +6,11 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 import torch
 
+from eventclf import EventClassifier
 from eventclf.data import DataError
 from eventclf.inference import SETTINGS_NAME
 from eventclf.trainer import train
@@ -123,6 +125,22 @@ def test_tuning_thresholds_afterwards_equals_training_with_that_share(tiny_confi
     assert retuned["thresholds"] == trained["thresholds"] and retuned["test"] == trained["test"]
     assert json.loads((folder / SETTINGS_NAME).read_text())["thresholds"] == trained["thresholds"]
     assert "threshold_no_event_share: 0.9" in (folder / "training_config.yaml").read_text()
+
+
+def test_blending_afterwards_equals_training_with_that_lexical_weight(tiny_config, tmp_path):
+    from eventclf.trainer import tune_thresholds_for
+
+    tiny_config.lexical_weight = 0.5
+    blended = train(tiny_config, log=lambda _: None)
+    tiny_config.lexical_weight, tiny_config.output_dir = 0.0, str(tmp_path / "plain")
+    plain = train(tiny_config, log=lambda _: None)
+    assert not (plain / "lexical.json").exists()
+    folder = tune_thresholds_for(plain, lexical_weight=0.5, log=lambda _: None)
+    trained, retuned = (json.loads((f / "metrics.json").read_text()) for f in (blended, folder))
+    assert retuned["thresholds"] == trained["thresholds"] and retuned["test"] == trained["test"]
+    texts = ["a blast near the town", "the mufti issued a ruling"]
+    clf, reference = (EventClassifier.from_pretrained(f, device="cpu") for f in (folder, blended))
+    assert clf.lexical.weight == 0.5 and np.allclose(clf.predict_proba(texts), reference.predict_proba(texts))
 
 
 def test_torchrun_two_cpu_processes_write_one_complete_model(tiny_config, tmp_path):

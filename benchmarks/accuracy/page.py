@@ -8,9 +8,10 @@ from typing import Any, Callable, Sequence
 from benchmarks import RESULTS_DIR, documents, evidence, real_text, speed
 from benchmarks.accuracy import MODEL
 from benchmarks.accuracy.runs import REUSED
-from benchmarks.baselines import C_GRID, MAX_TOKENS
+from benchmarks.baselines import MAX_TOKENS
 from benchmarks.report import Spread, cpu_line, fmt, read_json, replace_between, table
 from eventclf.config import BUNDLED_CORPUS
+from eventclf.lexical import C_GRID
 
 COMMAND = "python -m benchmarks.accuracy"
 SPEED_JSON = RESULTS_DIR / "speed.json"
