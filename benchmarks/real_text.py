@@ -8,10 +8,12 @@ Scores, as mean ± std over the model folders given:
 - the bundled test split per register and per language, and its feed-like `stream` split (80% no event), with
   precision per type;
 - each threshold rule's stream scores, as the training recorded them in its metrics.json;
-- five splits of our own writing, never trained on and written apart from the corpus, per register and language:
+- six splits of our own writing, never trained on and written apart from the corpus, per register and language:
   `incidents` (coder notes, incident reports and dispatches by writers who knew the codebook), `unguided` (the
-  same registers by writers who were not shown it, labelled afterwards by others), and `unguided_b`, `unguided_c`
-  and `unguided_d` (three more sets from that brief by other writers and readers); see benchmarks/data/README.md.
+  same registers by writers who were not shown it, labelled afterwards by others), and `unguided_b` to
+  `unguided_e` (four more sets from that brief by other writers and readers); see benchmarks/data/README.md.
+Each folder's headline score on every set is kept too (`per_seed`), so a decision rule that compares seeds can be
+read from the JSON.
 A TF-IDF + logistic regression baseline trained and tuned on the same corpus is scored on the same sets.
 Writes benchmarks/results/real_text.json and the "Real text" section of docs/results.md. Real sentences are never
 printed or written, only counts and scores.
@@ -55,7 +57,9 @@ OWN_SPLITS = {"incidents": (DATA_DIR / "incidents.jsonl", "Incident split",
               "unguided_c": (DATA_DIR / "unguided_c.jsonl", "Unguided split C",
                              "a third set from the same brief, more of it in languages other than English"),
               "unguided_d": (DATA_DIR / "unguided_d.jsonl", "Unguided split D",
-                             "a fourth set from that brief as rewritten, by new writers and readers")}
+                             "a fourth set from that brief as rewritten, by new writers and readers"),
+              "unguided_e": (DATA_DIR / "unguided_e.jsonl", "Unguided split E",
+                             "a fifth set from the rewritten brief, by new writers and readers")}
 OWN_SETS = ("test", "stream", *OWN_SPLITS)
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
           "per_length": lambda ex: f"{LONG_WORDS}+ words" if len(ex.text.split()) >= LONG_WORDS else "shorter"}
@@ -126,6 +130,7 @@ def run(folders: Sequence[str], config: TrainingConfig, cache_dir: Path = CACHE_
                             real)
     return {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "models": list(folders),
             "labels": labels, "counts": {name: len(t) for name, t in texts.items()},
+            "per_seed": {folder: {name: s[name]["macro_f1"] for name in texts} for folder, s in zip(folders, seeds)},
             "model": aggregate(seeds), "tfidf": baseline, "threshold_rules": aggregate(rules) if rules[0] else {}}
 
 
