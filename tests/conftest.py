@@ -42,6 +42,14 @@ def make_rows(n: int, seed: int) -> list[dict]:
     return rows
 
 
+def texts_and_truth(n: int, seed: int, labels: list[str]):
+    """`make_rows` as the texts and their 0/1 label matrix (columns in `labels` order), as the regressions take them."""
+    from eventclf.metrics import binarize
+
+    rows = make_rows(n, seed)
+    return [r["text"] for r in rows], binarize([r["labels"] for r in rows], labels)
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path

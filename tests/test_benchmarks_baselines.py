@@ -6,9 +6,9 @@ import torch
 from benchmarks import baselines
 from eventclf.labels import load_label_set
 from eventclf.lexical import C_GRID
-from eventclf.metrics import apply_thresholds, binarize, scores
+from eventclf.metrics import apply_thresholds, scores
 
-from conftest import make_rows
+from conftest import texts_and_truth
 
 LABEL_SET = load_label_set()
 LABELS = list(LABEL_SET.names)
@@ -23,13 +23,8 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def texts_and_truth(n: int, seed: int) -> tuple[list[str], np.ndarray]:
-    rows = make_rows(n, seed)
-    return [r["text"] for r in rows], binarize([r["labels"] for r in rows], LABELS)
-
-
 def test_tfidf_baseline_learns_the_cue_words():
-    train, val, test = texts_and_truth(240, 1), texts_and_truth(60, 2), texts_and_truth(60, 3)
+    train, val, test = (texts_and_truth(n, seed, LABELS) for n, seed in ((240, 1), (60, 2), (60, 3)))
     baseline = baselines.tfidf_baseline(*train, *val, LABELS)
     probs = baseline.predict(test[0])
     assert probs.shape == (60, len(LABELS)) and baseline.details["C"] in C_GRID
@@ -38,7 +33,7 @@ def test_tfidf_baseline_learns_the_cue_words():
 
 def test_encoder_baselines_score_every_type_and_reuse_cached_embeddings(tiny_base, tmp_path, monkeypatch,
                                                                            one_thread):
-    train, val = texts_and_truth(80, 1), texts_and_truth(40, 2)
+    train, val = texts_and_truth(80, 1, LABELS), texts_and_truth(40, 2, LABELS)
     encoder = baselines.FrozenEncoder(tiny_base, tmp_path)
     frozen = baselines.frozen_encoder_baseline(encoder, *train, *val, LABELS)
     zero = baselines.zero_shot_baseline(encoder, LABEL_SET, *val)
@@ -60,7 +55,7 @@ def test_encoder_baselines_score_every_type_and_reuse_cached_embeddings(tiny_bas
 
 
 def test_a_cached_baseline_is_fitted_once_and_rerun_from_the_cache(tmp_path):
-    train, val, test = texts_and_truth(120, 1), texts_and_truth(40, 2), texts_and_truth(30, 3)
+    train, val, test = (texts_and_truth(n, seed, LABELS) for n, seed in ((120, 1), (40, 2), (30, 3)))
     fits = []
 
     def fit() -> baselines.Baseline:

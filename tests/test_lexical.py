@@ -6,25 +6,20 @@ import pytest
 from eventclf import EventClassifier, ModelFolderError
 from eventclf.labels import load_label_set
 from eventclf.lexical import ARRAYS_FILE, SETTINGS_FILE, LexicalModel
-from eventclf.metrics import apply_thresholds, binarize, scores
+from eventclf.metrics import apply_thresholds, scores
 
-from conftest import make_rows
+from conftest import texts_and_truth
 
 LABELS = list(load_label_set().names)
 
 
-def texts_and_truth(n: int, seed: int) -> tuple[list[str], np.ndarray]:
-    rows = make_rows(n, seed)
-    return [r["text"] for r in rows], binarize([r["labels"] for r in rows], LABELS)
-
-
 @pytest.fixture(scope="module")
 def lexical() -> LexicalModel:
-    return LexicalModel.fit(*texts_and_truth(240, 1), *texts_and_truth(60, 2), LABELS, weight=0.4)
+    return LexicalModel.fit(*texts_and_truth(240, 1, LABELS), *texts_and_truth(60, 2, LABELS), LABELS, weight=0.4)
 
 
 def test_it_learns_the_cue_words(lexical):
-    texts, truth = texts_and_truth(60, 3)
+    texts, truth = texts_and_truth(60, 3, LABELS)
     predicted = apply_thresholds(lexical.predict_proba(texts), lexical.details["thresholds_alone"], LABELS)
     assert scores(truth, predicted, LABELS)["macro_f1"] > 0.8
 
@@ -32,7 +27,7 @@ def test_it_learns_the_cue_words(lexical):
 def test_saved_and_loaded_it_scores_the_same(lexical, tmp_path):
     lexical.save(tmp_path)
     loaded = LexicalModel.load(tmp_path, LABELS)
-    texts = texts_and_truth(30, 4)[0] + ["words it never saw", ""]
+    texts = texts_and_truth(30, 4, LABELS)[0] + ["words it never saw", ""]
     assert loaded.weight == 0.4 and loaded.labels == tuple(LABELS)
     assert np.allclose(loaded.predict_proba(texts), lexical.predict_proba(texts), atol=1e-6)
 
