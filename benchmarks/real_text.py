@@ -8,11 +8,12 @@ Scores, as mean ± std over the model folders given:
 - the bundled test split per register and per language, and its feed-like `stream` split (80% no event), with
   precision per type;
 - each threshold rule's stream scores, as the training recorded them in its metrics.json;
-- seven splits of our own writing, never trained on and written apart from the corpus, per register and language:
+- eight splits of our own writing, never trained on and written apart from the corpus, per register and language:
   `incidents` (coder notes, incident reports and dispatches by writers who knew the codebook), `unguided` (the
   same registers by writers who were not shown it, labelled afterwards by others), `unguided_b` to `unguided_e`
-  (four more sets from that brief by other writers and readers), and `unguided_f` (live-blog entries, headlines,
-  posts and local paragraphs, from a brief of their own); see benchmarks/data/README.md.
+  (four more sets from that brief by other writers and readers), `unguided_f` (live-blog entries, headlines,
+  posts and local paragraphs, from a brief of their own) and `unguided_g` (wire stories, headlines, coder notes and
+  local paragraphs, from a third brief); see benchmarks/data/README.md.
 Each folder's headline score on every set is kept too (`per_seed`), so a decision rule that compares seeds can be
 read from the JSON.
 A TF-IDF + logistic regression baseline trained and tuned on the same corpus is scored on the same sets.
@@ -62,7 +63,9 @@ OWN_SPLITS = {"incidents": (DATA_DIR / "incidents.jsonl", "Incident split",
               "unguided_e": (DATA_DIR / "unguided_e.jsonl", "Unguided split E",
                              "a fifth set from the rewritten brief, by new writers and readers"),
               "unguided_f": (DATA_DIR / "unguided_f.jsonl", "Unguided split F",
-                             "live-blog entries, headlines, posts and local paragraphs, from a brief of their own")}
+                             "live-blog entries, headlines, posts and local paragraphs, from a brief of their own"),
+              "unguided_g": (DATA_DIR / "unguided_g.jsonl", "Unguided split G",
+                             "wire stories, headlines, coder notes and local paragraphs, from a brief of their own")}
 OWN_SETS = ("test", "stream", *OWN_SPLITS)
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
           "per_length": lambda ex: f"{LONG_WORDS}+ words" if len(ex.text.split()) >= LONG_WORDS else "shorter"}
