@@ -49,23 +49,20 @@ JSON_PATH = RESULTS_DIR / "real_text.json"
 BEGIN = (f"<!-- real-text:begin (filled from benchmarks/results/real_text.json by `{COMMAND}`; "
          "edits inside are overwritten) -->")
 END = "<!-- real-text:end -->"
-# our own splits written apart from the corpus and never trained on: file, heading, what they are
-OWN_SPLITS = {"incidents": (DATA_DIR / "incidents.jsonl", "Incident split",
-                            "coder notes, incident reports and dispatches; the writers knew the codebook"),
-              "unguided": (DATA_DIR / "unguided.jsonl", "Unguided split",
-                           "the same registers; the writers were not shown the codebook"),
-              "unguided_b": (DATA_DIR / "unguided_b.jsonl", "Unguided split B",
-                             "a second set from the same brief, by other writers and readers"),
-              "unguided_c": (DATA_DIR / "unguided_c.jsonl", "Unguided split C",
-                             "a third set from the same brief, more of it in languages other than English"),
-              "unguided_d": (DATA_DIR / "unguided_d.jsonl", "Unguided split D",
-                             "a fourth set from that brief as rewritten, by new writers and readers"),
-              "unguided_e": (DATA_DIR / "unguided_e.jsonl", "Unguided split E",
-                             "a fifth set from the rewritten brief, by new writers and readers"),
-              "unguided_f": (DATA_DIR / "unguided_f.jsonl", "Unguided split F",
-                             "live-blog entries, headlines, posts and local paragraphs, from a brief of their own"),
-              "unguided_g": (DATA_DIR / "unguided_g.jsonl", "Unguided split G",
-                             "wire stories, headlines, coder notes and local paragraphs, from a brief of their own")}
+# our own splits written apart from the corpus and never trained on, each in DATA_DIR/<name>.jsonl:
+# heading, what they are
+_OWN_SPLIT_ABOUT = {
+    "incidents": ("Incident split", "coder notes, incident reports and dispatches; the writers knew the codebook"),
+    "unguided": ("Unguided split", "the same registers; the writers were not shown the codebook"),
+    "unguided_b": ("Unguided split B", "a second set from the same brief, by other writers and readers"),
+    "unguided_c": ("Unguided split C", "a third set from the same brief, more of it in languages other than English"),
+    "unguided_d": ("Unguided split D", "a fourth set from that brief as rewritten, by new writers and readers"),
+    "unguided_e": ("Unguided split E", "a fifth set from the rewritten brief, by new writers and readers"),
+    "unguided_f": ("Unguided split F",
+                   "live-blog entries, headlines, posts and local paragraphs, from a brief of their own"),
+    "unguided_g": ("Unguided split G",
+                   "wire stories, headlines, coder notes and local paragraphs, from a brief of their own")}
+OWN_SPLITS = {name: (DATA_DIR / f"{name}.jsonl", *about) for name, about in _OWN_SPLIT_ABOUT.items()}
 OWN_SETS = ("test", "stream", *OWN_SPLITS)
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
           "per_length": lambda ex: f"{LONG_WORDS}+ words" if len(ex.text.split()) >= LONG_WORDS else "shorter"}
