@@ -8,13 +8,8 @@ Scores, as mean ± std over the model folders given:
 - the bundled test split per register and per language, and its feed-like `stream` split (80% no event), with
   precision per type;
 - each threshold rule's stream scores, as the training recorded them in its metrics.json;
-- nine splits of our own writing, never trained on and written apart from the corpus, per register and language:
-  `incidents` (coder notes, incident reports and dispatches by writers who knew the codebook), `unguided` (the
-  same registers by writers who were not shown it, labelled afterwards by others), `unguided_b` to `unguided_e`
-  (four more sets from that brief by other writers and readers), `unguided_f` (live-blog entries, headlines,
-  posts and local paragraphs, from a brief of their own), `unguided_g` (wire stories, headlines, coder notes and
-  local paragraphs, from a third brief) and `unguided_h` (official statements, situation reports, posts and wire
-  stories, from a fourth); see benchmarks/data/README.md.
+- the splits of our own writing in `OWN_SPLITS`, never trained on and written apart from the corpus, per register
+  and language (who wrote each and from which brief: `_OWN_SPLIT_ABOUT` and benchmarks/data/README.md).
 Each folder's headline score on every set is kept too (`per_seed`), so a decision rule that compares seeds can be
 read from the JSON.
 A TF-IDF + logistic regression baseline trained and tuned on the same corpus is scored on the same sets.
