@@ -55,22 +55,34 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dic
 
 def tune_thresholds(y_true: np.ndarray, probs: np.ndarray, labels: Sequence[str],
                     sample_weight: np.ndarray | None = None) -> dict[str, float]:
-    """Per type, the grid threshold with the best F1 on held-out data; 0.5 where the data has no positive.
+    """Per type, the grid threshold whose F1, averaged with its two neighbours' F1, is best on held-out data; 0.5
+    where the data has no positive.
 
-    `sample_weight` re-weights rows, e.g. `feed_weights` to tune for a feed that is mostly no event."""
+    The average keeps a threshold off a cliff edge: without it, one heavily weighted negative could push a type to
+    the top of the grid, where recall on new text collapses (docs/training_choices.md, Rule I-1). Beyond the grid's
+    ends the neighbours are calling every row and calling none. `sample_weight` re-weights rows, e.g.
+    `feed_weights` to tune for a feed that is mostly no event.
+
+    Example:
+        >>> y = binarize([["a"], ["a"], [], []], ["a"])
+        >>> tune_thresholds(y, np.array([[0.3], [0.35], [0.1], [0.2]]), ["a"])
+        {'a': 0.25}
+    """
     y_true, probs = np.asarray(y_true, bool), np.asarray(probs)
     weight = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
+    grid = np.concatenate([[0.0], THRESHOLD_GRID, [np.inf]])
     tuned = {}
     for i, name in enumerate(labels):
         if not y_true[:, i].any():
             tuned[name] = 0.5
             continue
-        called = probs[:, i][None, :] >= THRESHOLD_GRID[:, None]  # one row per grid threshold
+        called = probs[:, i][None, :] >= grid[:, None]  # one row per threshold
         truth = y_true[:, i][None, :]
         f1 = _prf((called & truth) @ weight, (called & ~truth) @ weight, (~called & truth) @ weight)[2]
-        best = f1.max()
+        smoothed = (f1[:-2] + f1[1:-1] + f1[2:]) / 3
+        best = THRESHOLD_GRID[np.isclose(smoothed, smoothed.max())]
         # among equally good thresholds take the one closest to 0.5: least fitted to this small split
-        tuned[name] = float(min(THRESHOLD_GRID[f1 == best], key=lambda t: abs(t - 0.5)))
+        tuned[name] = float(min(best, key=lambda t: abs(t - 0.5)))
     return tuned
 
 

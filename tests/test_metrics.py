@@ -94,3 +94,11 @@ def test_reliability_bins_hold_every_pair_and_a_probability_of_one_lands_in_the_
     rows = reliability(np.zeros((2, 3)), probs)
     assert len(rows) == ECE_BINS and sum(r["count"] for r in rows) == 6
     assert rows[-1]["count"] == 2 and rows[0]["count"] == 2 and rows[1]["count"] == 1
+
+
+def test_one_heavy_negative_does_not_push_a_threshold_to_the_top_of_the_grid():
+    y = binarize([["a"]] * 4 + [[]] * 2, LABELS)
+    probs = np.array([[p, 0.0] for p in (0.97, 0.96, 0.93, 0.92, 0.91, 0.0)])
+    weight = np.array([1, 1, 1, 1, 6, 1.0])  # a feed counts the negative six times
+    # at 0.95 the best single threshold drops half the positives; its neighbours on both sides do not
+    assert tune_thresholds(y, probs, LABELS, weight)["a"] < 0.95
