@@ -30,6 +30,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     write_jsonl(own["unguided_f"][0], [{**r, "lang": "es", "register": "headline"} for r in make_rows(3, 10)])
     write_jsonl(own["unguided_g"][0], [{**r, "lang": "ar", "register": "local"} for r in make_rows(4, 11)])
     write_jsonl(own["unguided_h"][0], [{**r, "lang": "ru", "register": "sitrep"} for r in make_rows(5, 12)])
+    write_jsonl(own["unguided_i"][0], [{**r, "lang": "tr", "register": "digest"} for r in make_rows(4, 13)])
     monkeypatch.setattr(real_text, "OWN_SPLITS", own)
     page = tmp_path / "results.md"
     page.write_text(f"# Results\n\n{real_text.BEGIN}\nSTALE\n{real_text.END}\n\n## After\n")
@@ -40,7 +41,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
                     "--page", str(page), "--cache", str(tmp_path / "cache")])
 
     result = json.loads((tmp_path / "r.json").read_text())
-    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 12  # ACLED, test, stream and our nine splits
+    assert len(list((tmp_path / "cache").glob("probs-*.npy"))) == 3 + len(own)  # ACLED, test, stream, each own split
     categories = result["model"]["ACLED"]["categories"]
     assert {c: v["n"] for c, v in categories.items()} == {"clash": 15, "protest": 15}
     assert set(result["model"]["stream"]["per_register"]) == {"wire"}
@@ -67,8 +68,9 @@ def test_shipped_own_splits_are_valid_rows_of_every_kind():
     for path in (p for p, _, _ in real_text.OWN_SPLITS.values()):
         rows = read_examples(path, LABELS)  # raises DataError naming the file, line and field
         assert len(rows) > 300, path
-        registers = {ex.meta.get("register") for ex in rows}  # splits F, G and H had briefs of their own
+        registers = {ex.meta.get("register") for ex in rows}  # splits F to I had briefs of their own
         assert registers in ({"coder_note", "report", "wire"}, {"liveblog", "headline", "post", "local"},
                              {"wire", "headline", "coder_note", "local"},
-                             {"statement", "sitrep", "post", "wire"}), path
+                             {"statement", "sitrep", "post", "wire"},
+                             {"briefing", "broadcast", "feature", "digest"}), path
         assert sum(not ex.labels for ex in rows) > len(rows) / 4, path  # hard negatives, not only events
