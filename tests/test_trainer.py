@@ -158,7 +158,8 @@ def test_torchrun_two_cpu_processes_write_one_complete_model(tiny_config, tmp_pa
     assert (tmp_path / "ddp" / SETTINGS_NAME).is_file()  # written last: the folder is complete
     metrics = json.loads((tmp_path / "ddp" / "metrics.json").read_text())
     assert metrics["counts"] == single["counts"]
-    assert abs(metrics["test"]["macro_f1"] - single["test"]["macro_f1"]) < 0.1
+    # at one fixed threshold, so that the comparison is of the two networks, not of thresholds tuned on a tiny split
+    assert abs(metrics["test_at_0.5"]["macro_f1"] - single["test_at_0.5"]["macro_f1"]) < 0.1
 
 
 def test_training_killed_mid_epoch_keeps_the_old_model_and_resumes(tiny_config, trained_model, tmp_path):
