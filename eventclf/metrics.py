@@ -59,9 +59,9 @@ def tune_thresholds(y_true: np.ndarray, probs: np.ndarray, labels: Sequence[str]
     where the data has no positive.
 
     The average keeps a threshold off a cliff edge: without it, one heavily weighted negative could push a type to
-    the top of the grid, where recall on new text collapses (docs/training_choices.md, Rule I-1). Beyond the grid's
-    ends the neighbours are calling every row and calling none. `sample_weight` re-weights rows, e.g.
-    `feed_weights` to tune for a feed that is mostly no event.
+    the top of the grid, where recall on new text can fall away (split H's fatwa rows; docs/training_choices.md,
+    Rule I-1). Beyond the grid's ends the neighbours are calling every row and calling none. `sample_weight`
+    re-weights rows, e.g. `feed_weights` to tune for a feed that is mostly no event.
 
     Example:
         >>> y = binarize([["a"], ["a"], [], []], ["a"])
