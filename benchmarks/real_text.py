@@ -65,7 +65,9 @@ _OWN_SPLIT_ABOUT = {
     "unguided_j": ("Unguided split J",
                    "fact-checks, timelines, testimony and press releases, from a brief of their own"),
     "unguided_k": ("Unguided split K",
-                   "live-blog entries, local news, analysis and court reports, from a brief of their own")}
+                   "live-blog entries, local news, analysis and court reports, from a brief of their own"),
+    "unguided_l": ("Unguided split L",
+                   "wire copy, coder notes, headlines and social posts, from a brief of their own")}
 OWN_SPLITS = {name: (DATA_DIR / f"{name}.jsonl", *about) for name, about in _OWN_SPLIT_ABOUT.items()}
 OWN_SETS = ("test", "stream", *OWN_SPLITS)
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),

@@ -33,6 +33,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     write_jsonl(own["unguided_i"][0], [{**r, "lang": "tr", "register": "digest"} for r in make_rows(4, 13)])
     write_jsonl(own["unguided_j"][0], [{**r, "lang": "es", "register": "release"} for r in make_rows(3, 14)])
     write_jsonl(own["unguided_k"][0], [{**r, "lang": "fr", "register": "court"} for r in make_rows(3, 15)])
+    write_jsonl(own["unguided_l"][0], [{**r, "lang": "ru", "register": "post"} for r in make_rows(4, 16)])
     monkeypatch.setattr(real_text, "OWN_SPLITS", own)
     page = tmp_path / "results.md"
     page.write_text(f"# Results\n\n{real_text.BEGIN}\nSTALE\n{real_text.END}\n\n## After\n")
@@ -59,6 +60,7 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     assert result["counts"]["unguided_h"] == 5 and set(result["model"]["unguided_h"]["per_language"]) == {"ru"}
     assert set(result["model"]["unguided_j"]["per_register"]) == {"release"}
     assert set(result["model"]["unguided_k"]["per_register"]) == {"court"}
+    assert set(result["model"]["unguided_l"]["per_register"]) == {"post"}
     assert result["per_seed"][str(trained_model)]["unguided_e"] == result["model"]["unguided_e"]["macro_f1"]["mean"]
     assert "### Unguided split by language" in page.read_text()
     assert set(result["model"]["test"]["per_length"]) == {"shorter"}  # the tiny rows are all under 100 words
@@ -72,11 +74,12 @@ def test_shipped_own_splits_are_valid_rows_of_every_kind():
     for path in (p for p, _, _ in real_text.OWN_SPLITS.values()):
         rows = read_examples(path, LABELS)  # raises DataError naming the file, line and field
         assert len(rows) > 300, path
-        registers = {ex.meta.get("register") for ex in rows}  # splits F to K had briefs of their own
+        registers = {ex.meta.get("register") for ex in rows}  # splits F to L had briefs of their own
         assert registers in ({"coder_note", "report", "wire"}, {"liveblog", "headline", "post", "local"},
                              {"wire", "headline", "coder_note", "local"},
                              {"statement", "sitrep", "post", "wire"},
                              {"briefing", "broadcast", "feature", "digest"},
                              {"factcheck", "timeline", "testimony", "release"},
-                             {"liveblog", "local", "analysis", "court"}), path
+                             {"liveblog", "local", "analysis", "court"},
+                             {"wire", "coder_note", "headline", "post"}), path
         assert sum(not ex.labels for ex in rows) > len(rows) / 4, path  # hard negatives, not only events
