@@ -10,6 +10,14 @@ from eventclf.labels import load_label_set
 from conftest import make_rows, write_corpus, write_jsonl
 
 LABELS = load_label_set().names
+# Each own split in the fixture: (language, or None for make_rows' mix of en and ar; register; rows; seed).
+OWN_FIXTURE = {
+    "incidents": ("fr", "coder_note", 10, 3), "unguided": (None, "report", 6, 4),
+    "unguided_b": (None, "wire", 8, 5), "unguided_c": ("ar", "wire", 7, 6), "unguided_d": ("tr", "coder_note", 5, 8),
+    "unguided_e": ("ru", "report", 4, 9), "unguided_f": ("es", "headline", 3, 10), "unguided_g": ("ar", "local", 4, 11),
+    "unguided_h": ("ru", "sitrep", 5, 12), "unguided_i": ("tr", "digest", 4, 13),
+    "unguided_j": ("es", "release", 3, 14), "unguided_k": ("fr", "court", 3, 15), "unguided_l": ("ru", "post", 4, 16),
+}
 
 
 def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path, monkeypatch):
@@ -21,19 +29,10 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
             for i, r in enumerate(make_rows(30, 7))]
     monkeypatch.setattr(real_text, "available_sets", lambda: [RealSet("ACLED", fake, ("bombing", "offensive"), 0)])
     own = {name: (tmp_path / f"{name}.jsonl", *about) for name, (_, *about) in real_text.OWN_SPLITS.items()}
-    write_jsonl(own["incidents"][0], [{**r, "lang": "fr", "register": "coder_note"} for r in make_rows(10, 3)])
-    write_jsonl(own["unguided"][0], [{**r, "register": "report"} for r in make_rows(6, 4)])
-    write_jsonl(own["unguided_b"][0], [{**r, "register": "wire"} for r in make_rows(8, 5)])
-    write_jsonl(own["unguided_c"][0], [{**r, "lang": "ar", "register": "wire"} for r in make_rows(7, 6)])
-    write_jsonl(own["unguided_d"][0], [{**r, "lang": "tr", "register": "coder_note"} for r in make_rows(5, 8)])
-    write_jsonl(own["unguided_e"][0], [{**r, "lang": "ru", "register": "report"} for r in make_rows(4, 9)])
-    write_jsonl(own["unguided_f"][0], [{**r, "lang": "es", "register": "headline"} for r in make_rows(3, 10)])
-    write_jsonl(own["unguided_g"][0], [{**r, "lang": "ar", "register": "local"} for r in make_rows(4, 11)])
-    write_jsonl(own["unguided_h"][0], [{**r, "lang": "ru", "register": "sitrep"} for r in make_rows(5, 12)])
-    write_jsonl(own["unguided_i"][0], [{**r, "lang": "tr", "register": "digest"} for r in make_rows(4, 13)])
-    write_jsonl(own["unguided_j"][0], [{**r, "lang": "es", "register": "release"} for r in make_rows(3, 14)])
-    write_jsonl(own["unguided_k"][0], [{**r, "lang": "fr", "register": "court"} for r in make_rows(3, 15)])
-    write_jsonl(own["unguided_l"][0], [{**r, "lang": "ru", "register": "post"} for r in make_rows(4, 16)])
+    assert set(OWN_FIXTURE) == set(own)  # a new own split needs a fixture line
+    for name, (lang, register, n, seed) in OWN_FIXTURE.items():
+        write_jsonl(own[name][0], [{**r, **({"lang": lang} if lang else {}), "register": register}
+                                   for r in make_rows(n, seed)])
     monkeypatch.setattr(real_text, "OWN_SPLITS", own)
     page = tmp_path / "results.md"
     page.write_text(f"# Results\n\n{real_text.BEGIN}\nSTALE\n{real_text.END}\n\n## After\n")
@@ -49,18 +48,10 @@ def test_run_scores_every_set_and_fills_the_page_section(trained_model, tmp_path
     assert {c: v["n"] for c, v in categories.items()} == {"clash": 15, "protest": 15}
     assert set(result["model"]["stream"]["per_register"]) == {"wire"}
     assert set(result["model"]["test"]["per_register"]) == {"v1"}
-    assert result["counts"]["incidents"] == 10
-    assert set(result["model"]["incidents"]["per_register"]) == {"coder_note"}
-    assert set(result["model"]["incidents"]["per_language"]) == {"fr"}
-    assert result["counts"]["unguided"] == 6 and result["counts"]["unguided_b"] == 8
-    assert set(result["model"]["unguided_c"]["per_language"]) == {"ar"}
-    assert result["counts"]["unguided_d"] == 5 and result["counts"]["unguided_e"] == 4
-    assert set(result["model"]["unguided_f"]["per_register"]) == {"headline"}
-    assert set(result["model"]["unguided_g"]["per_register"]) == {"local"}
-    assert result["counts"]["unguided_h"] == 5 and set(result["model"]["unguided_h"]["per_language"]) == {"ru"}
-    assert set(result["model"]["unguided_j"]["per_register"]) == {"release"}
-    assert set(result["model"]["unguided_k"]["per_register"]) == {"court"}
-    assert set(result["model"]["unguided_l"]["per_register"]) == {"post"}
+    for name, (lang, register, n, _) in OWN_FIXTURE.items():
+        assert result["counts"][name] == n, name
+        assert set(result["model"][name]["per_register"]) == {register}, name
+        assert not lang or set(result["model"][name]["per_language"]) == {lang}, name
     assert result["per_seed"][str(trained_model)]["unguided_e"] == result["model"]["unguided_e"]["macro_f1"]["mean"]
     assert "### Unguided split by language" in page.read_text()
     assert set(result["model"]["test"]["per_length"]) == {"shorter"}  # the tiny rows are all under 100 words
