@@ -67,7 +67,9 @@ _OWN_SPLIT_ABOUT = {
     "unguided_k": ("Unguided split K",
                    "live-blog entries, local news, analysis and court reports, from a brief of their own"),
     "unguided_l": ("Unguided split L",
-                   "wire copy, coder notes, headlines and social posts, from a brief of their own")}
+                   "wire copy, coder notes, headlines and social posts, from a brief of their own"),
+    "unguided_m": ("Unguided split M",
+                   "monitoring reports, live-blog entries, local news and wire copy, from a brief of their own")}
 OWN_SPLITS = {name: (DATA_DIR / f"{name}.jsonl", *about) for name, about in _OWN_SPLIT_ABOUT.items()}
 OWN_SETS = ("test", "stream", *OWN_SPLITS)
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),

@@ -17,6 +17,7 @@ OWN_FIXTURE = {
     "unguided_e": ("ru", "report", 4, 9), "unguided_f": ("es", "headline", 3, 10), "unguided_g": ("ar", "local", 4, 11),
     "unguided_h": ("ru", "sitrep", 5, 12), "unguided_i": ("tr", "digest", 4, 13),
     "unguided_j": ("es", "release", 3, 14), "unguided_k": ("fr", "court", 3, 15), "unguided_l": ("ru", "post", 4, 16),
+    "unguided_m": ("ar", "local_media", 5, 17),
 }
 
 
@@ -65,12 +66,13 @@ def test_shipped_own_splits_are_valid_rows_of_every_kind():
     for path in (p for p, _, _ in real_text.OWN_SPLITS.values()):
         rows = read_examples(path, LABELS)  # raises DataError naming the file, line and field
         assert len(rows) > 300, path
-        registers = {ex.meta.get("register") for ex in rows}  # splits F to L had briefs of their own
+        registers = {ex.meta.get("register") for ex in rows}  # splits F to M had briefs of their own
         assert registers in ({"coder_note", "report", "wire"}, {"liveblog", "headline", "post", "local"},
                              {"wire", "headline", "coder_note", "local"},
                              {"statement", "sitrep", "post", "wire"},
                              {"briefing", "broadcast", "feature", "digest"},
                              {"factcheck", "timeline", "testimony", "release"},
                              {"liveblog", "local", "analysis", "court"},
-                             {"wire", "coder_note", "headline", "post"}), path
+                             {"wire", "coder_note", "headline", "post"},
+                             {"report", "liveblog", "local_media", "wire"}), path
         assert sum(not ex.labels for ex in rows) > len(rows) / 4, path  # hard negatives, not only events
