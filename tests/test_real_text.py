@@ -14,7 +14,8 @@ LABELS = load_label_set().names
 OWN_FIXTURE = {
     "incidents": ("fr", "coder_note", 10, 3), "unguided": (None, "report", 6, 4),
     "unguided_b": (None, "wire", 8, 5), "unguided_c": ("ar", "wire", 7, 6), "unguided_d": ("tr", "coder_note", 5, 8),
-    "unguided_e": ("ru", "report", 4, 9), "unguided_f": ("es", "headline", 3, 10), "unguided_g": ("ar", "local", 4, 11),
+    "unguided_e": ("ru", "report", 4, 9), "unguided_f": ("es", "headline", 3, 10),
+    "unguided_g": ("ar", "local", 4, 11),
     "unguided_h": ("ru", "sitrep", 5, 12), "unguided_i": ("tr", "digest", 4, 13),
     "unguided_j": ("es", "release", 3, 14), "unguided_k": ("fr", "court", 3, 15), "unguided_l": ("ru", "post", 4, 16),
     "unguided_m": ("ar", "local_media", 5, 17),
