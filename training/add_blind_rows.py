@@ -24,7 +24,7 @@ from eventclf.labels import load_label_set
 from eventclf.windows import encode_windows
 from training.split_corpus import write_counts
 
-BLIND_PREFIX = "blind"  # every blind split's ids start with it (blind-, blindb-, ... blindk-)
+BLIND_PREFIX = "blind"  # every blind split's ids start with it (blind-, blindb-, ..., blindn-)
 
 
 def window_tokens(tokenizer, texts: Sequence[str], prefix: str, max_length: int) -> list[int]:
