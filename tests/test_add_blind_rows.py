@@ -14,7 +14,7 @@ def test_blind_rows_fill_the_budget_in_a_seeded_order_and_skip_known_text():
     written = [Example("w", (), "en", "en-1")]
     blind = [Example(t, (), "en", f"blindz-en-{i}") for i, t in enumerate(["a", "b", "c", "known"])]
     size = {"a": 30, "b": 50, "c": 20}
-    rows, used = add_blind_rows(written, {"w", "known"}, blind, [10, 30, 50, 20, 1], budget=70)
+    rows, used = add_blind_rows(written, {"w", "known"}, blind, [10, *size.values(), 1], budget=70)
     assert rows[0] == written[0] and "known" not in {ex.text for ex in rows}
     assert used == 10 + sum(size[ex.text] for ex in rows[1:]) <= 70
     assert all(used + n > 70 for text, n in size.items() if text not in {ex.text for ex in rows})  # none left fits
