@@ -2,6 +2,7 @@
 import dataclasses
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,41 @@ def test_reuse_stands_in_for_its_own_seed_and_the_others_are_trained(monkeypatch
     monkeypatch.setattr(runs, "reused_run",
                         lambda folder, config, data: (runs.Run("mine", folder, 43, runs.REUSED), {}))
     monkeypatch.setattr(runs, "english_only_config", lambda config, data, runs_dir: config)
-    seeds, english, _ = runs.train_all(TrainingConfig(), None, tmp_path, [42, 43, 44], reuse=tmp_path / "mine")
+    seeds, english, _ = runs.train_all(TrainingConfig(), None, tmp_path, [42, 43, 44], reuse=[tmp_path / "mine"])
     assert [r.seed for r in seeds] == [43, 42, 44] and trained == ["seed-42", "seed-44", "english-only"]
     assert english.seed == 43  # the English-only model is compared with the first seed, the reused one
+
+
+def test_several_reused_folders_leave_only_the_missing_seeds_to_train(monkeypatch, tmp_path):
+    trained = []
+
+    def ensure_trained(config, name, runs_dir):
+        trained.append(name)
+        return runs.Run(name, runs_dir / name, config.seed, runs.THIS_RUN)
+
+    monkeypatch.setattr(runs, "ensure_trained", ensure_trained)
+    monkeypatch.setattr(runs, "reused_run", lambda folder, config, data: (
+        runs.Run(folder.name, folder, int(folder.name), runs.REUSED), {"epochs": [2, 3]} if folder.name == "44" else {}))
+    monkeypatch.setattr(runs, "english_only_config", lambda config, data, runs_dir: config)
+    seeds, _, differs = runs.train_all(TrainingConfig(), None, tmp_path, [42, 43, 44],
+                                       reuse=[tmp_path / "44", tmp_path / "42"])
+    assert [r.seed for r in seeds] == [44, 42, 43] and trained == ["seed-43", "english-only"]
+    assert differs == {str(tmp_path / "44"): {"epochs": [2, 3]}}  # only the folder that differs is reported
+
+
+def test_a_reused_folder_trained_on_a_copy_of_the_data_reports_no_difference(corpus_dir, tmp_path):
+    ours = TrainingConfig(data_dir=str(corpus_dir))
+    names = load_label_set().names
+    splits = load_splits(ours, names)
+    copy = tmp_path / "copy"
+    shutil.copytree(corpus_dir, copy)
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    dataclasses.replace(ours, data_dir=str(copy)).to_yaml(folder / "training_config.yaml")
+    (folder / "metrics.json").write_text(json.dumps({"counts": {split: len(rows) for split, rows in splits.items()}}))
+    data = Data(load_label_set(), splits, [])
+
+    assert runs.reused_run(folder, ours, data)[1] == {}
+    with open(copy / "train.jsonl", "a", encoding="utf-8") as f:  # the copy drifts: now the path is a difference
+        f.write('{"text": "one more row", "labels": []}\n')
+    assert runs.reused_run(folder, ours, data)[1] == {"data_dir": [str(copy), str(corpus_dir)]}

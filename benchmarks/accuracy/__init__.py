@@ -1,6 +1,7 @@
 """Accuracy benchmark: the fine-tuned model (several seeds) against three baselines, with a results page.
 
     python -m benchmarks.accuracy --reuse runs/default   # full run; runs/default (seed 42) counts as one seed
+    python -m benchmarks.accuracy --reuse runs/default runs/seed-43 runs/seed-44   # three trained seeds: none trained
     python -m benchmarks.accuracy --quick                 # smoke run: tiny data, 1 epoch, output to a temp dir
 
 Scores the bundled test split (per type, per language) and the real English data of `benchmarks.real_data`;

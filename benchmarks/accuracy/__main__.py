@@ -36,7 +36,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                                 "writes the results page, its figures and a JSON of every number.")
     p.add_argument("--config", default=str(ROOT / DEFAULT_CONFIG), help=f"training config (default: {DEFAULT_CONFIG})")
     p.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44], help="seeds of the fine-tuned model")
-    p.add_argument("--reuse", metavar="DIR", help="an already-trained model folder that counts as one of the seeds")
+    p.add_argument("--reuse", metavar="DIR", nargs="+", default=[],
+                   help="already-trained model folders, each counting as the seed it was trained with")
     p.add_argument("--base-model", help="override the config's base model (a folder), e.g. a tiny one for tests")
     p.add_argument("--quick", action="store_true", help="smoke run: few rows, 1 epoch, 1 seed, max_length 64, no frozen "
                                                         "layers, everything written to --out (default: a new temp dir)")
@@ -64,7 +65,7 @@ def benchmark(args: argparse.Namespace, out: Outputs, command: str) -> dict[str,
         config = dataclasses.replace(config, epochs=1, max_length=64, freeze_layers=0)
     config, data = load_data(config, args.quick, out.runs / "quick-corpus")
     seeds = args.seeds[:1] if args.quick else args.seeds
-    runs, english, reuse_differs = train_all(config, data, out.runs, seeds, Path(args.reuse) if args.reuse else None)
+    runs, english, reuse_differs = train_all(config, data, out.runs, seeds, [Path(f) for f in args.reuse])
     scores = score_all(runs, english, data, config, out.cache)
     return {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

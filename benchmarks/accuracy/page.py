@@ -39,12 +39,13 @@ def section_setup(r: dict[str, Any]) -> list[str]:
         f"- Fine-tuned model: `{c['base_model']}` trained with the benchmark config (max_length {c['max_length']}, "
         f"up to {c['epochs']} epochs, early stopping, batch {c['batch_size']}, lr {c['learning_rate']}, head lr "
         f"{c['head_learning_rate']}); seeds {', '.join(map(str, r['seeds']))}"
-        + (f" ({r['reuse']} reused as seed {r['seeds'][0]})" if r["reuse"] else ""),
+        + (f" ({', '.join(r['reuse'])} reused as seed{'s' * (len(r['reuse']) > 1)} "
+           f"{', '.join(map(str, r['seeds'][:len(r['reuse'])]))})" if r["reuse"] else ""),
         f"- Data: {source}, " + ", ".join(f"{s} {n}" for s, n in r["data"]["splits"].items()) + " paragraphs; "
         "thresholds of every system are tuned per type on the validation split, scores are on the test split",
     ]
     if r["reuse_config_differences"]:
-        lines.append(f"- **Note:** the reused model was trained with settings or data other than this benchmark's: "
+        lines.append(f"- **Note:** a reused model was trained with settings or data other than this benchmark's: "
                      f"{r['reuse_config_differences']} (as [reused, benchmark])")
     if r["quick"]:
         lines.append("- **Quick smoke run:** tiny samples and one epoch; these numbers mean nothing.")

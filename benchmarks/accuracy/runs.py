@@ -58,12 +58,23 @@ class Run:
         return json.loads((self.folder / "metrics.json").read_text(encoding="utf-8"))
 
 
+# where a config reads its data from; a reused model is compared with the benchmark by those files' bytes instead
+DATA_FIELDS = ("data_dir", "train_file", "validation_file", "test_file")
+
+
 def fingerprint(config: TrainingConfig) -> str:
     """What a model learns from: the config fields that affect learning, and the bytes of every data file it reads.
     Where the run is written and how it logs are left out, so changing them does not force a retrain."""
     h = hashlib.sha256(json.dumps(config.learning_dict(), sort_keys=True).encode())
-    for path in split_files(config).values():
-        h.update(path.read_bytes())
+    h.update(data_digest(config).encode())
+    return h.hexdigest()
+
+
+def data_digest(config: TrainingConfig) -> str:
+    """A hash of the bytes of every split file the config reads."""
+    h = hashlib.sha256()
+    for split, path in sorted(split_files(config).items()):
+        h.update(split.encode() + path.read_bytes())
     return h.hexdigest()
 
 
@@ -88,12 +99,13 @@ def ensure_trained(config: TrainingConfig, name: str, runs_dir: Path) -> Run:
 
 
 def reused_run(folder: Path, config: TrainingConfig, data: Data) -> tuple[Run, dict[str, list]]:
-    """The --reuse folder as a seed, and where its learning settings or data sizes differ from this benchmark's
-    (as [reused, benchmark])."""
+    """A --reuse folder as a seed, and where its learning settings or data differ from this benchmark's (as
+    [reused, benchmark]). Data read from another folder with the same bytes is the same data."""
     theirs = TrainingConfig.from_yaml(folder / "training_config.yaml")
     reused, ours = theirs.learning_dict(), config.learning_dict()
     # the seed is not a difference: the folder stands in for the seed it was trained with
-    differs = {k: [reused[k], v] for k, v in ours.items() if k != "seed" and reused[k] != v}
+    differs = {k: [reused[k], v] for k, v in ours.items()
+               if k != "seed" and reused[k] != v and not (k in DATA_FIELDS and _same_data(theirs, config))}
     run = Run(folder.name, folder, theirs.seed, REUSED)
     counts = {split: len(examples) for split, examples in data.splits.items()}
     if run.metrics().get("counts") != counts:  # same files, other contents: the corpus changed since
@@ -101,6 +113,13 @@ def reused_run(folder: Path, config: TrainingConfig, data: Data) -> tuple[Run, d
     if differs:
         print(f"warning: {folder} was trained with settings or data other than this benchmark's: {differs}")
     return run, differs
+
+
+def _same_data(theirs: TrainingConfig, ours: TrainingConfig) -> bool:
+    try:
+        return data_digest(theirs) == data_digest(ours)
+    except OSError:  # the reused model's data folder is gone: only its paths can be compared
+        return False
 
 
 def english_only_config(config: TrainingConfig, data: Data, runs_dir: Path) -> TrainingConfig:
@@ -114,14 +133,17 @@ def english_only_config(config: TrainingConfig, data: Data, runs_dir: Path) -> T
 
 
 def train_all(config: TrainingConfig, data: Data, runs_dir: Path, seeds: Sequence[int],
-              reuse: Path | None = None) -> tuple[list[Run], Run, dict[str, list]]:
-    """One model per seed (the --reuse folder standing in for its own seed, or for the first seed), the English-only
-    model, and the --reuse folder's differences from this config."""
+              reuse: Sequence[Path] = ()) -> tuple[list[Run], Run, dict[str, dict[str, list]]]:
+    """One model per seed (each --reuse folder standing in for its own seed, or for a seed of the list), the
+    English-only model, and each --reuse folder's differences from this config (folders that differ only)."""
     runs, differs = [], {}
-    if reuse:
-        reused, differs = reused_run(reuse, config, data)
+    for folder in reuse:
+        reused, folder_differs = reused_run(folder, config, data)
         runs.append(reused)
-        seeds = [s for s in seeds if s != reused.seed][: len(seeds) - 1]
+        if folder_differs:
+            differs[str(folder)] = folder_differs
+    taken = {run.seed for run in runs}
+    seeds = [s for s in seeds if s not in taken][: max(len(seeds) - len(runs), 0)]
     runs += [ensure_trained(dataclasses.replace(config, seed=s), f"seed-{s}", runs_dir) for s in seeds]
     english = ensure_trained(dataclasses.replace(english_only_config(config, data, runs_dir), seed=runs[0].seed),
                              "english-only", runs_dir)
