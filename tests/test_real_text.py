@@ -1,6 +1,8 @@
 """The real-text benchmark: scores per source category, register and language, and the page section it fills."""
 import json
 
+import numpy as np
+
 from benchmarks import real_text
 from benchmarks.real_data import RealSet
 from eventclf.config import BUNDLED_CORPUS, TrainingConfig
@@ -71,3 +73,19 @@ def test_no_own_split_shares_a_text_with_the_bundled_training_split():
     train = {ex.text for ex in read_examples(BUNDLED_CORPUS / "train.jsonl", LABELS)}
     for path, _, _ in real_text.OWN_SPLITS.values():
         assert not train & {ex.text for ex in read_examples(path, LABELS)}, path  # a column must be unseen text
+
+
+def test_each_threshold_rule_is_scored_on_the_test_split_too(tmp_path):
+    stream = {"macro_f1": 0.5, "micro_f1": 0.6, "per_type": {}}
+    rules = {"calls_none": dict.fromkeys(LABELS, 0.99), "calls_at_half": dict.fromkeys(LABELS, 0.5)}
+    (tmp_path / "metrics.json").write_text(json.dumps(
+        {"threshold_rules": {rule: {"thresholds": t, "stream": stream} for rule, t in rules.items()}}))
+    test = [Example("a", ("bombing",)), Example("b", ()), Example("c", ("fatwa",))]
+    probs = np.zeros((3, len(LABELS)))
+    probs[0, LABELS.index("bombing")] = probs[2, LABELS.index("fatwa")] = 0.7
+
+    scored = real_text.rule_scores(tmp_path, probs, test, list(LABELS))
+
+    assert scored["calls_at_half"]["test"] == {"macro_f1": 1.0, "micro_f1": 1.0}
+    assert scored["calls_none"]["test"] == {"macro_f1": 0.0, "micro_f1": 0.0}  # the 0.7s fall under 0.99
+    assert scored["calls_none"]["stream"] == stream and scored["calls_none"]["thresholds"] == rules["calls_none"]
