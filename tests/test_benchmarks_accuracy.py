@@ -142,33 +142,31 @@ def test_a_reused_folder_reports_only_learning_differences(corpus_dir, tmp_path)
                        "counts": [{**counts, "train": counts["train"] + 5}, counts]}
 
 
-def test_reuse_stands_in_for_its_own_seed_and_the_others_are_trained(monkeypatch, tmp_path):
-    trained = []
+@pytest.fixture
+def trained(monkeypatch) -> list[str]:
+    """The names `train_all` asks to train, in order, with training and the English-only data faked."""
+    names = []
 
     def ensure_trained(config, name, runs_dir):
-        trained.append(name)
+        names.append(name)
         return runs.Run(name, runs_dir / name, config.seed, runs.THIS_RUN)
 
     monkeypatch.setattr(runs, "ensure_trained", ensure_trained)
+    monkeypatch.setattr(runs, "english_only_config", lambda config, data, runs_dir: config)
+    return names
+
+
+def test_reuse_stands_in_for_its_own_seed_and_the_others_are_trained(trained, monkeypatch, tmp_path):
     monkeypatch.setattr(runs, "reused_run",
                         lambda folder, config, data: (runs.Run("mine", folder, 43, runs.REUSED), {}))
-    monkeypatch.setattr(runs, "english_only_config", lambda config, data, runs_dir: config)
     seeds, english, _ = runs.train_all(TrainingConfig(), None, tmp_path, [42, 43, 44], reuse=[tmp_path / "mine"])
     assert [r.seed for r in seeds] == [43, 42, 44] and trained == ["seed-42", "seed-44", "english-only"]
     assert english.seed == 43  # the English-only model is compared with the first seed, the reused one
 
 
-def test_several_reused_folders_leave_only_the_missing_seeds_to_train(monkeypatch, tmp_path):
-    trained = []
-
-    def ensure_trained(config, name, runs_dir):
-        trained.append(name)
-        return runs.Run(name, runs_dir / name, config.seed, runs.THIS_RUN)
-
-    monkeypatch.setattr(runs, "ensure_trained", ensure_trained)
+def test_several_reused_folders_leave_only_the_missing_seeds_to_train(trained, monkeypatch, tmp_path):
     monkeypatch.setattr(runs, "reused_run", lambda folder, config, data: (
         runs.Run(folder.name, folder, int(folder.name), runs.REUSED), {"epochs": [2, 3]} if folder.name == "44" else {}))
-    monkeypatch.setattr(runs, "english_only_config", lambda config, data, runs_dir: config)
     seeds, _, differs = runs.train_all(TrainingConfig(), None, tmp_path, [42, 43, 44],
                                        reuse=[tmp_path / "44", tmp_path / "42"])
     assert [r.seed for r in seeds] == [44, 42, 43] and trained == ["seed-43", "english-only"]
