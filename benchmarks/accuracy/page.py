@@ -43,8 +43,8 @@ def section_setup(r: dict[str, Any]) -> list[str]:
            f"{', '.join(map(str, r['seeds'][:len(r['reuse'])]))})" if r["reuse"] else ""),
         f"- Data: {source}, " + ", ".join(f"{s} {n}" for s, n in r["data"]["splits"].items()) + " paragraphs; "
         "thresholds of every system are tuned per type on the validation split"
-        + (f" (the fine-tuned model's as its config says: validation's no-event rows weighted to "
-           f"{c['threshold_no_event_share']:.0%}, as in a feed)" if c["threshold_no_event_share"] else "")
+        + (f" (the fine-tuned model's as its config says: validation's {_weighting(c)}, as in a feed)"
+           if _weighting(c) else "")
         + ", scores are on the test split",
     ]
     if r["reuse_config_differences"]:
@@ -212,7 +212,8 @@ def section_calibration(r: dict[str, Any]) -> list[str]:
     model = systems[MODEL]
     rows = [[v["name"], v.get("ece")] for v in systems.values()]
     decisions = [["0.5 for every type", model["test_at_0.5"]["macro_f1"], model["test_at_0.5"]["exact_match"]],
-                 [_tuned(r["config"]), model["test"]["macro_f1"], model["test"]["exact_match"]]]
+                 [", ".join(filter(None, ["tuned per type on validation", _weighting(r["config"])])),
+                  model["test"]["macro_f1"], model["test"]["exact_match"]]]
     return ["## Calibration", "",
             f"Expected calibration error on the test split: {r['calibration']['bins']} equal-width bins over every "
             "(paragraph, type) probability, weighted by count. Zero-shot scores are rescaled cosines, not "
@@ -224,9 +225,10 @@ def section_calibration(r: dict[str, Any]) -> list[str]:
             *table(["thresholds", "test macro-F1", "test exact match"], decisions), ""]
 
 
-def _tuned(config: dict[str, Any]) -> str:
+def _weighting(config: dict[str, Any]) -> str:
+    """How the config weighs validation's no-event rows when it tunes thresholds; empty when it does not."""
     share = config["threshold_no_event_share"]
-    return "tuned per type on validation" + (f", no-event rows weighted to {share:.0%}" if share else "")
+    return f"no-event rows weighted to {share:.0%}" if share else ""
 
 
 def trained_by(cost: dict[str, Any]) -> str:

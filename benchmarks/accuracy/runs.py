@@ -59,7 +59,7 @@ class Run:
 
 
 # where a config reads its data from; a reused model is compared with the benchmark by those files' bytes instead
-DATA_FIELDS = ("data_dir", "train_file", "validation_file", "test_file")
+DATA_FIELDS = frozenset({"data_dir", "train_file", "validation_file", "test_file"})
 
 
 def fingerprint(config: TrainingConfig) -> str:
@@ -104,8 +104,9 @@ def reused_run(folder: Path, config: TrainingConfig, data: Data) -> tuple[Run, d
     theirs = TrainingConfig.from_yaml(folder / "training_config.yaml")
     reused, ours = theirs.learning_dict(), config.learning_dict()
     # the seed is not a difference: the folder stands in for the seed it was trained with
-    differs = {k: [reused[k], v] for k, v in ours.items()
-               if k != "seed" and reused[k] != v and not (k in DATA_FIELDS and _same_data(theirs, config))}
+    differs = {k: [reused[k], v] for k, v in ours.items() if k != "seed" and reused[k] != v}
+    if DATA_FIELDS & differs.keys() and _same_data(theirs, config):
+        differs = {k: v for k, v in differs.items() if k not in DATA_FIELDS}
     run = Run(folder.name, folder, theirs.seed, REUSED)
     counts = {split: len(examples) for split, examples in data.splits.items()}
     if run.metrics().get("counts") != counts:  # same files, other contents: the corpus changed since
