@@ -106,11 +106,13 @@ def rule_scores(folder: Path, test_probs: np.ndarray, test: Sequence[Example], l
     thresholds score on the test split: the stream is mostly no event, the test split is not, so they pull apart."""
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     y = binarize([ex.labels for ex in test], labels)
-    return {rule: {"thresholds": v["thresholds"],
-                   "stream": {k: v["stream"][k] for k in ("macro_f1", "micro_f1", "per_type")},
-                   "test": {k: scores(y, apply_thresholds(test_probs, v["thresholds"], labels), labels)[k]
-                            for k in ("macro_f1", "micro_f1")}}
-            for rule, v in metrics.get("threshold_rules", {}).items()}
+    result = {}
+    for rule, v in metrics.get("threshold_rules", {}).items():
+        on_test = scores(y, apply_thresholds(test_probs, v["thresholds"], labels), labels)
+        result[rule] = {"thresholds": v["thresholds"],
+                        "stream": {k: v["stream"][k] for k in ("macro_f1", "micro_f1", "per_type")},
+                        "test": {k: on_test[k] for k in ("macro_f1", "micro_f1")}}
+    return result
 
 
 def run(folders: Sequence[str], config: TrainingConfig, cache_dir: Path = CACHE_DIR) -> dict[str, Any]:

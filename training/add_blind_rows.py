@@ -21,7 +21,7 @@ from eventclf.base_models import resolve_base_model
 from eventclf.config import DEFAULT_CONFIG, TrainingConfig
 from eventclf.data import SPLITS, Example, read_examples, write_examples
 from eventclf.labels import load_label_set
-from eventclf.windows import encode_windows
+from eventclf.windows import encode_windows, windows_per_text
 from training.split_corpus import write_counts
 
 BLIND_PREFIX = "blind"  # every blind split's ids start with it (blind-, blindb-, ..., blindn-)
@@ -29,11 +29,8 @@ BLIND_PREFIX = "blind"  # every blind split's ids start with it (blind-, blindb-
 
 def window_tokens(tokenizer, texts: Sequence[str], prefix: str, max_length: int) -> list[int]:
     """Tokens the trainer reads for each text: every window, with the prefix and special tokens."""
-    windows, owners = encode_windows(tokenizer, texts, prefix, max_length)
-    counts = [0] * len(texts)
-    for window, owner in zip(windows, owners):
-        counts[owner] += len(window)
-    return counts
+    windows = windows_per_text(*encode_windows(tokenizer, texts, prefix, max_length), len(texts))
+    return [sum(map(len, w)) for w in windows]
 
 
 def add_blind_rows(written: list[Example], taken: set[str], blind: list[Example], tokens: list[int],
