@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 import torch
 
+from benchmarks import RESULTS_DIR
 from benchmarks.accuracy import data as accuracy_data
 from benchmarks.accuracy import page, runs
-from benchmarks.accuracy.__main__ import main
+from benchmarks.accuracy.__main__ import _recorded, main
 from benchmarks.accuracy.data import Data
 from benchmarks.accuracy.figures import FIGURES
 from benchmarks.real_data import RealSet
+from benchmarks.report import read_json
 from benchmarks.speed import ROUTES
 from eventclf.config import TrainingConfig
 from eventclf.data import Example, load_splits
@@ -71,6 +73,13 @@ def test_quick_run_writes_the_page_its_figures_and_the_json(quick):
     assert "real-text benchmark has not been run" in quick.first_page
     assert f"\n- Command: `python -m benchmarks.accuracy {' '.join(quick.argv)}`\n" in quick.first_page
     assert quick.first_json["benchmark_seconds"] >= 0  # the duration is kept, in the JSON only
+
+
+def test_the_bundled_corpus_is_recorded_so_that_any_checkout_renders_the_page_alike(tmp_path):
+    assert _recorded(TrainingConfig())["data_dir"] == "eventclf/data/corpus"
+    assert _recorded(TrainingConfig(data_dir=str(tmp_path)))["data_dir"] == str(tmp_path)
+    setup = "\n".join(page.section_setup(read_json(RESULTS_DIR / "accuracy.json")))
+    assert "- Data: the bundled corpus (`eventclf/data/corpus`)" in setup
 
 
 def without_date(text: str) -> str:

@@ -70,13 +70,23 @@ def benchmark(args: argparse.Namespace, out: Outputs, command: str) -> dict[str,
     return {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": command,
-        "quick": args.quick, "machine": machine(), "config": config.to_dict(),
+        "quick": args.quick, "machine": machine(), "config": _recorded(config),
         "seeds": [run.seed for run in runs], "reuse": args.reuse, "reuse_config_differences": reuse_differs,
         "labels": data.labels, "data": data.summary(),
         **scores,
         "training_cost": training_cost([*runs, english]),
         "benchmark_seconds": round(time.perf_counter() - started),
     }
+
+
+def _recorded(config: TrainingConfig) -> dict[str, Any]:
+    """The config as the JSON keeps it: a data folder inside this checkout is written relative to it, so the page
+    reads the same when it is re-rendered in another checkout."""
+    fields = config.to_dict()
+    folder = Path(fields["data_dir"]).resolve()
+    if folder.is_relative_to(ROOT):
+        fields["data_dir"] = str(folder.relative_to(ROOT))
+    return fields
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any] | None:

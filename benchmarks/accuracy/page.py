@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from benchmarks import RESULTS_DIR, documents, evidence, real_text, speed
+from benchmarks import RESULTS_DIR, ROOT, documents, evidence, real_text, speed
 from benchmarks.accuracy import MODEL
 from benchmarks.accuracy.runs import REUSED
 from benchmarks.baselines import MAX_TOKENS
@@ -27,7 +27,7 @@ Pick = Callable[[dict[str, Any]], Any]  # a system's result -> the number a tabl
 def section_setup(r: dict[str, Any]) -> list[str]:
     m, c = r["machine"], r["config"]
     hardware = m["gpu"] or f"{cpu_line(m)} (CPU only)"
-    bundled = c["data_dir"] == str(BUNDLED_CORPUS) and not (c["train_file"] or c["test_file"])
+    bundled = (ROOT / c["data_dir"]).resolve() == BUNDLED_CORPUS.resolve() and not (c["train_file"] or c["test_file"])
     source = "the bundled corpus (`eventclf/data/corpus`)" if bundled else f"`{c['test_file'] or c['data_dir']}`"
     lines = [
         "# Accuracy results", "",
