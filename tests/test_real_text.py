@@ -16,6 +16,7 @@ LABELS = load_label_set().names
 OWN_FIXTURE = {
     "incidents": ("fr", "coder_note", 10, 3),
     "unguided_n": (None, "sitrep", 4, 18),
+    "unguided_p": ("ar", "post", 5, 21),
 }
 
 
@@ -64,8 +65,9 @@ def test_shipped_own_splits_are_valid_rows_of_every_kind():
     for path in (p for p, _, _ in real_text.OWN_SPLITS.values()):
         rows = read_examples(path, LABELS)  # raises DataError naming the file, line and field
         assert len(rows) > 300, path
-        registers = {ex.meta.get("register") for ex in rows}  # split N had a brief of its own
-        assert registers in ({"coder_note", "report", "wire"}, {"coder_note", "headline", "wire", "sitrep"}), path
+        registers = {ex.meta.get("register") for ex in rows}  # splits N and P had briefs of their own
+        assert registers in ({"coder_note", "report", "wire"}, {"coder_note", "headline", "wire", "sitrep"},
+                             {"liveblog", "local", "statement", "post"}), path
         assert sum(not ex.labels for ex in rows) > len(rows) / 4, path  # hard negatives, not only events
 
 
@@ -75,17 +77,18 @@ def test_no_own_split_shares_a_text_with_the_bundled_training_split():
         assert not train & {ex.text for ex in read_examples(path, LABELS)}, path  # a column must be unseen text
 
 
-def test_each_threshold_rule_is_scored_on_the_test_split_too(tmp_path):
-    stream = {"macro_f1": 0.5, "micro_f1": 0.6, "per_type": {}}
+def test_each_threshold_rule_is_scored_on_every_split_of_our_own(tmp_path):
     rules = {"calls_none": dict.fromkeys(LABELS, 0.99), "calls_at_half": dict.fromkeys(LABELS, 0.5)}
     (tmp_path / "metrics.json").write_text(json.dumps(
-        {"threshold_rules": {rule: {"thresholds": t, "stream": stream} for rule, t in rules.items()}}))
-    test = [Example("a", ("bombing",)), Example("b", ()), Example("c", ("fatwa",))]
-    probs = np.zeros((3, len(LABELS)))
-    probs[0, LABELS.index("bombing")] = probs[2, LABELS.index("fatwa")] = 0.7
+        {"threshold_rules": {rule: {"thresholds": t, "stream": {}} for rule, t in rules.items()}}))
+    rows = [Example("a", ("bombing",)), Example("b", ()), Example("c", ("fatwa",))]
+    scores = np.zeros((3, len(LABELS)))
+    scores[0, LABELS.index("bombing")] = scores[2, LABELS.index("fatwa")] = 0.7
+    splits = dict.fromkeys(real_text.OWN_SETS, rows)
 
-    scored = real_text.rule_scores(tmp_path, probs, test, list(LABELS))
+    scored = real_text.rule_scores(tmp_path, dict.fromkeys(real_text.OWN_SETS, scores), splits, list(LABELS))
 
-    assert scored["calls_at_half"]["test"] == {"macro_f1": 1.0, "micro_f1": 1.0}
-    assert scored["calls_none"]["test"] == {"macro_f1": 0.0, "micro_f1": 0.0}  # the 0.7s fall under 0.99
-    assert scored["calls_none"]["stream"] == stream and scored["calls_none"]["thresholds"] == rules["calls_none"]
+    for name in real_text.OWN_SETS:
+        assert scored["calls_at_half"][name] == {"macro_f1": 1.0, "micro_f1": 1.0}, name
+        assert scored["calls_none"][name] == {"macro_f1": 0.0, "micro_f1": 0.0}, name  # the 0.7s fall under 0.99
+    assert scored["calls_none"]["thresholds"] == rules["calls_none"]
