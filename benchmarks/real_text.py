@@ -53,7 +53,10 @@ _OWN_SPLIT_ABOUT = {
                    "coder notes, headlines, wire copy and situation reports, from a brief of their own"),
     "unguided_p": ("Unguided split P",
                    "live-blog entries, local-outlet reports, translated statements and channel posts, from a brief "
-                   "of their own")}
+                   "of their own"),
+    "unguided_q": ("Unguided split Q",
+                   "radio and TV bulletins, press releases, human-rights report paragraphs and press reviews, from a "
+                   "brief of their own")}
 OWN_SPLITS = {name: (DATA_DIR / f"{name}.jsonl", *about) for name, about in _OWN_SPLIT_ABOUT.items()}
 OWN_SETS = ("test", "stream", *OWN_SPLITS)
 GROUPS = {"per_register": lambda ex: ex.meta.get("register", "v1"),
@@ -194,7 +197,7 @@ def markdown(r: dict[str, Any]) -> str:
              "`validation`: thresholds tuned on the validation split as it is; `feed`: tuned with validation's "
              f"no-event rows weighted to make {FEED_NO_EVENT_SHARE:.0%} of it. The config's "
              "`threshold_no_event_share` picks the rule. The test split has validation's label mix, "
-             "the stream a feed's, the other splits 40-50% no event; docs/training_choices.md (Rule R) weighs them "
+             "the stream a feed's, the other splits 40-60% no event; docs/training_choices.md (Rule R) weighs them "
              "at a feed's mix too. `eventclf tune-thresholds --no-event-share` re-tunes a model for another mix.", "",
              *_rules(r), "", "### Bundled test split by register", "", *_groups(r, "test", "per_register"), "",
              "### Bundled test split by length", "", *_groups(r, "test", "per_length"), "",

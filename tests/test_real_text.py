@@ -17,6 +17,7 @@ OWN_FIXTURE = {
     "incidents": ("fr", "coder_note", 10, 3),
     "unguided_n": (None, "sitrep", 4, 18),
     "unguided_p": ("ar", "post", 5, 21),
+    "unguided_q": ("ru", "bulletin", 4, 23),
 }
 
 
@@ -65,9 +66,10 @@ def test_shipped_own_splits_are_valid_rows_of_every_kind():
     for path in (p for p, _, _ in real_text.OWN_SPLITS.values()):
         rows = read_examples(path, LABELS)  # raises DataError naming the file, line and field
         assert len(rows) > 300, path
-        registers = {ex.meta.get("register") for ex in rows}  # splits N and P had briefs of their own
+        registers = {ex.meta.get("register") for ex in rows}  # splits N, P and Q had briefs of their own
         assert registers in ({"coder_note", "report", "wire"}, {"coder_note", "headline", "wire", "sitrep"},
-                             {"liveblog", "local", "statement", "post"}), path
+                             {"liveblog", "local", "statement", "post"},
+                             {"bulletin", "release", "rights_report", "press_review"}), path
         assert sum(not ex.labels for ex in rows) > len(rows) / 4, path  # hard negatives, not only events
 
 
