@@ -61,6 +61,8 @@ class TrainingConfig:
     text_prefix: str = _f("query: ", "prepended to every text in training and inference (E5 needs 'query: ')")
     max_length: int = _f(256, "tokens per window; longer paragraphs are read in overlapping windows")
     dropout: float = _f(0.1, "dropout before the classification head")
+    encoder_dropout: float | None = _f(None, "dropout inside the encoder's layers (hidden and attention); empty = "
+                                             "the base model's own (0.1 for E5 and XLM-R)")
 
     # optimisation
     epochs: float = _f(3, "maximum epochs (early stopping may end sooner)")
@@ -169,9 +171,17 @@ def _coerce(name: str, value: Any, hint: Any, source: str) -> Any:
             if value.lower() not in {"true", "false", "yes", "no", "1", "0"}:
                 raise ValueError("must be true or false")
             return value.lower() in {"true", "yes", "1"}
-        return hint(value) if value is not None else value
+        if value is None or (_optional(hint) and isinstance(value, str) and value.lower() in {"", "none", "null"}):
+            return None
+        return (_optional(hint) or hint)(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{source}: field `{name}` = {value!r}: {exc}") from None
+
+
+def _optional(hint: Any) -> Any:
+    """X for a hint of `X | None`, else None."""
+    args = get_args(hint)
+    return next(a for a in args if a is not type(None)) if type(None) in args and len(args) == 2 else None
 
 
 def _fraction(x: float) -> bool:
@@ -182,6 +192,7 @@ def _fraction(x: float) -> bool:
 _RULES = (
     ("max_length", "at least 16 tokens", lambda x: x >= 16),
     ("dropout", "in [0, 1)", _fraction),
+    ("encoder_dropout", "in [0, 1) or empty", lambda x: x is None or _fraction(x)),
     ("epochs", "above 0", lambda x: x > 0),
     ("batch_size", "at least 1", lambda x: x >= 1),
     ("learning_rate", "above 0", lambda x: x > 0),

@@ -14,6 +14,9 @@ from .errors import ConfigError
 
 WEIGHTS_NAME = "model.safetensors"
 _OFFSET_POSITIONS = {"roberta", "xlm-roberta", "camembert", "xlm-roberta-xl"}
+# the dropout rates inside an encoder, by the names its config gives them (BERT and XLM-R use the first two)
+_DROPOUT_FIELDS = ("hidden_dropout_prob", "attention_probs_dropout_prob", "dropout", "attention_dropout",
+                   "activation_dropout")
 
 
 class EventModel(nn.Module):
@@ -50,9 +53,12 @@ class EventModel(nn.Module):
 
     @classmethod
     def from_base(cls, base: str, labels: Sequence[str], dropout: float = 0.1,
-                  pos_weight: torch.Tensor | None = None) -> "EventModel":
+                  pos_weight: torch.Tensor | None = None, encoder_dropout: float | None = None) -> "EventModel":
+        """A fresh model on a pretrained encoder; `encoder_dropout` replaces the encoder's own (None keeps it)."""
         config = AutoConfig.from_pretrained(base)
         _set_labels(config, labels)
+        if encoder_dropout is not None:
+            _set_encoder_dropout(config, encoder_dropout)
         return cls(AutoModel.from_pretrained(base, config=config), dropout, pos_weight)
 
     @classmethod
@@ -136,6 +142,16 @@ def encoder_layers_path(encoder: nn.Module) -> str:
 def config_labels(config: PretrainedConfig) -> tuple[str, ...]:
     """The event types a saved model predicts, in output-column order (its `config.json` id2label)."""
     return tuple(config.id2label[i] for i in range(config.num_labels))
+
+
+def _set_encoder_dropout(config: PretrainedConfig, p: float) -> None:
+    """Set every dropout rate the encoder's config names (BERT-style names, and the other families')."""
+    names = [n for n in _DROPOUT_FIELDS if getattr(config, n, None) is not None]
+    if not names:
+        raise ConfigError(f"field `encoder_dropout`: the config of {config.model_type} names no dropout rate this "
+                          f"library knows ({', '.join(_DROPOUT_FIELDS)}); leave the field empty")
+    for name in names:
+        setattr(config, name, p)
 
 
 def _set_labels(config: PretrainedConfig, labels: Sequence[str]) -> None:

@@ -170,7 +170,8 @@ def train(config: TrainingConfig, log: Callable[[str], None] = print) -> Path:
     train_rows = splits["train"] + augment(splits["train"], config.augment_fraction, config.seed, labels)
     if len(train_rows) > len(splits["train"]):
         log(f"augmented: {len(train_rows) - len(splits['train'])} synthetic training rows (splices and joins)")
-    model = EventModel.from_base(base, labels, config.dropout, _pos_weight(train_rows, labels, config.pos_weight_cap))
+    model = EventModel.from_base(base, labels, config.dropout, _pos_weight(train_rows, labels, config.pos_weight_cap),
+                                 config.encoder_dropout)
     if _freeze_word_embeddings(config, device):
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
     model.freeze_lower_layers(config.freeze_layers)

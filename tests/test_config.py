@@ -52,6 +52,8 @@ def _another(value, hint):
     """A valid value of the field other than `value`."""
     if get_origin(hint) is Literal:
         return next(choice for choice in get_args(hint) if choice != value)
+    if value is None:  # an optional number left empty
+        return 0.25
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):
@@ -90,13 +92,18 @@ def test_bad_values_name_the_field(overrides, message):
         TrainingConfig.from_yaml(None, overrides)
 
 
+@pytest.mark.parametrize("given, read", [("0", 0.0), ("0.2", 0.2), ("", None), ("none", None), (None, None)])
+def test_an_optional_number_reads_empty_as_unset(given, read):
+    assert TrainingConfig.from_dict({"encoder_dropout": given}).encoder_dropout == read
+
+
 def test_split_fractions_parse_from_the_command_line():
     assert TrainingConfig.from_dict({"split_fractions": "0.1,0.25"}).split_fractions == (0.1, 0.25)
 
 
 @pytest.mark.parametrize("field, value", [
     ("warmup_ratio", 1), ("epochs", 0), ("dropout", 1.0), ("threshold_no_event_share", 1.0), ("batch_size", 0),
-    ("lexical_weight", 1.0), ("lexical_weight", -0.1),
+    ("lexical_weight", 1.0), ("lexical_weight", -0.1), ("encoder_dropout", 1.0), ("encoder_dropout", "some"),
     ("learning_rate", 0), ("max_length", 4), ("early_stopping_patience", 0), ("split_fractions", "0.5,0.5"),
 ])
 def test_values_that_cannot_work_are_refused_at_load_naming_the_field(field, value):

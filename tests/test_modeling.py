@@ -32,6 +32,19 @@ def test_loss_uses_the_positive_weights(tiny_base):
     assert weighted(ids, mask, y)["loss"] > plain(ids, mask, y)["loss"]
 
 
+def _encoder_dropout_rates(model: EventModel) -> set[float]:
+    return {m.p for m in model.encoder.modules() if isinstance(m, torch.nn.Dropout)}
+
+
+def test_encoder_dropout_replaces_the_base_models_own_and_is_saved(tiny_base, tmp_path):
+    assert _encoder_dropout_rates(EventModel.from_base(str(tiny_base), LABELS)) == {0.1}  # BERT's own
+    model = EventModel.from_base(str(tiny_base), LABELS, encoder_dropout=0.0)
+    assert _encoder_dropout_rates(model) == {0.0}
+    assert model.dropout.p == 0.1  # the head's dropout is a separate setting
+    model.save(tmp_path)
+    assert EventModel.from_folder(tmp_path).config.hidden_dropout_prob == 0.0
+
+
 def test_windows_of_one_paragraph_share_its_label_through_their_maximum():
     from eventclf.modeling import max_over_windows
 
