@@ -171,9 +171,10 @@ def _coerce(name: str, value: Any, hint: Any, source: str) -> Any:
             if value.lower() not in {"true", "false", "yes", "no", "1", "0"}:
                 raise ValueError("must be true or false")
             return value.lower() in {"true", "yes", "1"}
-        if value is None or (_optional(hint) and isinstance(value, str) and value.lower() in {"", "none", "null"}):
+        inner = _optional(hint)
+        if value is None or (inner and isinstance(value, str) and value.lower() in {"", "none", "null"}):
             return None
-        return (_optional(hint) or hint)(value)
+        return (inner or hint)(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{source}: field `{name}` = {value!r}: {exc}") from None
 
