@@ -24,7 +24,7 @@ def test_reads_jsonl_and_csv_alike(tmp_path):
 
 
 def test_written_examples_read_back_unchanged(tmp_path):
-    examples = [Example("سيطر الجيش على المطار.", ("takeover", "offensive"), "ar", "ar-0001"),
+    examples = [Example("سيطر الجيش على المطار بعد اشتباكات استمرت يومين.", ("takeover", "offensive"), "ar", "ar-0001"),
                 Example("Talks resumed", (), "en", "en-0001", meta={"register": "headline", "region": "Syria"})]
     path = write_examples(tmp_path / "new" / "split.jsonl", examples)
     back = read_examples(path, NAMES)
