@@ -20,7 +20,11 @@ def routes_table(results: dict) -> list[str]:
 
 def markdown(results: dict, meta: dict) -> str:
     base = results["hf-baseline"]
-    lines = [*([f"Measured {meta['date']} with `{meta['command']}`.", ""] if "date" in meta else []),
+    # the folder may have been retrained since: say which of the figures outlive its weights
+    lines = [*([f"Measured {meta['date']} with `{meta['command']}`, on that model folder as it was then. Speed "
+                f"depends on the network and the text, not on the trained weights, so a default retrained later on "
+                f"the same base model runs at about these speeds on the same text; the macro-F1 column is that "
+                f"day's model's (the current default's scores are in the Summary).", ""] if "date" in meta else []),
              f"{meta['n']} paragraphs (bundled test split, repeated) on {cpu_line(meta)}; torch threads "
              f"{base['threads']}, load average {meta['load_average_1min']:.1f} at start; macro-F1 on "
              f"{meta['n_scored']} test paragraphs with the tuned thresholds. One call: one paragraph per call, "
