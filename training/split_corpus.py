@@ -9,19 +9,23 @@ It also draws `stream.jsonl` from the test split: every no-event test row plus e
 
 A row read from a file named after a split (`train.jsonl`, ...) keeps that split and its id, so growing the corpus
 never moves a row that a measured model trained on into its test split; only rows from other files are dealt, and
-they get the next free ids. Running it on the current split files alone reproduces them.
+they get the next free ids. Running it on the current split files alone reproduces their rows and ids, in its own
+order: `training.add_blind_rows` appends, so re-running it on a train split that tool grew reorders the rows, and a
+seeded training run then sees them in another order.
 """
 from __future__ import annotations
 
 import argparse
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.report import table
 from eventclf.data import FEED_NO_EVENT_SHARE, LONG_WORDS, SPLITS, Example, feed_sample, read_examples, write_examples
 from eventclf.dedup import dedup_key, near_duplicate_groups
 from eventclf.labels import load_label_set
+from training.regions import theatre
 
 FRACTIONS = {"train": 0.62, "validation": 0.15, "test": 0.23}
 STREAM_CAPS = {"fatwa": 0.01}  # rulings are a small fraction of a percent of a real feed; 1% keeps a few to score
@@ -125,12 +129,16 @@ def counts_table(splits: dict[str, list[Example]], names: tuple[str, ...]) -> li
     return table(["split", "lang", *names, "no event", "2+ types", "total"], rows)
 
 
-def facet_table(examples: list[Example], facet: str, names: tuple[str, ...]) -> list[str]:
-    """Rows per value of a metadata field (register, region) over the whole corpus; rows without it are "v1"."""
-    values = sorted({ex.meta.get(facet, "v1") for ex in examples})
+def facet_table(examples: list[Example], facet: str, names: tuple[str, ...],
+                fold: Callable[[str], str] = str) -> list[str]:
+    """Rows per value of a metadata field (register, region) over the whole corpus, each value passed through
+    `fold` first; rows without the field are "v1"."""
+    def value_of(ex: Example) -> str:
+        return fold(ex.meta[facet]) if facet in ex.meta else "v1"
+
     rows = []
-    for value in values:
-        chosen = [ex for ex in examples if ex.meta.get(facet, "v1") == value]
+    for value in sorted({value_of(ex) for ex in examples}):
+        chosen = [ex for ex in examples if value_of(ex) == value]
         long = sum(len(ex.text.split()) >= LONG_WORDS for ex in chosen)
         rows.append([value, len(chosen), *(sum(n in ex.labels for ex in chosen) for n in names),
                      sum(not ex.labels for ex in chosen), f"{long / len(chosen):.0%}"])
@@ -154,7 +162,8 @@ def write_counts(datasheet: Path, splits: dict[str, list[Example]], names: tuple
     tables = ["### Type x language x split (a row with several types counts under each)", *counts_table(splits, names),
               "", "### Register (whole corpus; `v1` = rows written before registers were recorded)",
               *facet_table(corpus, "register", names),
-              "", "### Region (whole corpus)", *facet_table(corpus, "region", names),
+              "", "### Region (whole corpus; each row's region folded into its conflict, `training/regions.py`)",
+              *facet_table(corpus, "region", names, theatre),
               "", "### Length in words (whole corpus)", *length_table(corpus)]
     text = datasheet.read_text(encoding="utf-8")
     head, rest = text.split("<!-- counts:start -->")
