@@ -133,12 +133,11 @@ def facet_table(examples: list[Example], facet: str, names: tuple[str, ...],
                 fold: Callable[[str], str] = str) -> list[str]:
     """Rows per value of a metadata field (register, region) over the whole corpus, each value passed through
     `fold` first; rows without the field are "v1"."""
-    def value_of(ex: Example) -> str:
-        return fold(ex.meta[facet]) if facet in ex.meta else "v1"
-
+    groups: dict[str, list[Example]] = defaultdict(list)
+    for ex in examples:
+        groups[fold(ex.meta[facet]) if facet in ex.meta else "v1"].append(ex)
     rows = []
-    for value in sorted({value_of(ex) for ex in examples}):
-        chosen = [ex for ex in examples if value_of(ex) == value]
+    for value, chosen in sorted(groups.items()):
         long = sum(len(ex.text.split()) >= LONG_WORDS for ex in chosen)
         rows.append([value, len(chosen), *(sum(n in ex.labels for ex in chosen) for n in names),
                      sum(not ex.labels for ex in chosen), f"{long / len(chosen):.0%}"])
